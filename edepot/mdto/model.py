@@ -43,7 +43,7 @@ class Termijn:
 @dataclass(frozen=True)
 class DekkingInTijd:
     type: Begrip
-    begindatum: str  # date, gYearMonth, gYear or dateTime
+    begindatum: str  # xsd:date, gYearMonth or gYear
     einddatum: str | None = None
 
 
