@@ -1,0 +1,272 @@
+"""Write-once object storage on a local (or mounted) filesystem: one file per key under a root.
+
+How a put publishes an object, so that a crash at any moment never leaves a half-written object
+under its final key:
+
+1. the bytes go to `<root>/.tmp/<random>`: a hard link to the source when it lies on the same
+   device (no copy), otherwise a copy made by `fixity.copy_and_hash`, whose SHA-256 of the bytes
+   written must equal the caller's digest (else FixityError and nothing is published);
+2. the staged file is fsynced and made read-only (0o444);
+3. `os.link(tmp, final)` publishes it atomically; it fails if `final` exists, and then the
+   existing object is re-hashed: identical bytes make the put a no-op, different bytes raise
+   ObjectExists;
+4. the staged name is unlinked and the parent directories are fsynced.
+
+A crash leaves at most a stray file in `.tmp/`, which is never listed as a key and which
+`sweep_tmp()` removes.
+
+About hard links: a linked object shares its inode with the caller's source file, so the store
+does not re-hash it on put (that would be a second full read); the caller's read-back verification
+(re-reading each stored object and matching the ledger before an AIP becomes "opgeslagen") covers
+it. The caller must then treat the source as frozen: it becomes read-only too, and writing to it in
+place would alter the stored object. Pass `hardlink=False` to always copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from edepot import fixity
+from edepot.errors import FixityError, NotFound, ObjectExists, StorageError, UnsafeInput
+from edepot.storage.keys import RESERVED_PREFIX, check_key, check_sha256
+
+READ_ONLY = 0o444
+
+# errors after which a hard link is not possible and a copy is the way
+_NO_LINK_ERRNOS = frozenset(
+    {errno.EXDEV, errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+)
+
+
+class FilesystemObjectStore:
+    """ObjectStore on a directory. Safe for concurrent puts from threads and processes."""
+
+    def __init__(self, root: Path, name: str = "filesystem", *, hardlink: bool = True) -> None:
+        self.name = name
+        self.hardlink = hardlink
+        self._root = Path(root)
+        self._tmp = self._root / RESERVED_PREFIX
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        self._real_root = self._root.resolve()
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored object as a binary file (a context manager); NotFound if missing."""
+        path = self._path(key)
+        try:
+            return open(path, "rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise self._not_found(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise self._not_found(key) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise self._not_found(key)
+        return st.st_size
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key starting with `prefix`, sorted; the `.tmp/` staging area is never listed."""
+        directory, _, _ = prefix.rpartition("/")
+        if directory:
+            check_key(directory)
+        start = self._root / directory if directory else self._root
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            rel_dir = os.path.relpath(dirpath, self._root)
+            if rel_dir == ".":
+                dirnames[:] = [d for d in dirnames if d != RESERVED_PREFIX]
+                rel_dir = ""
+            for filename in filenames:
+                key = f"{rel_dir}/{filename}" if rel_dir else filename
+                if key.startswith(prefix) and stat.S_ISREG(os.lstat(os.path.join(dirpath, filename)).st_mode):
+                    found.append(key.replace(os.sep, "/"))
+        return iter(sorted(found))
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def put(self, key: str, source: Path, sha256: str) -> None:
+        """Store `source` under `key` once; identical bytes again are a no-op (see module doc)."""
+        final = self._path(key)
+        sha256 = check_sha256(sha256)
+        if self._already_stored(key, final, sha256):
+            return
+        created = self._make_parents(key, final.parent)
+        tmp = self._stage(key, Path(source), sha256)
+        try:
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                # a concurrent put won the race: identical bytes are fine, others raise ObjectExists
+                if not self._already_stored(key, final, sha256):
+                    raise StorageError(
+                        f"object {key!r} appeared and vanished while it was being stored",
+                        hint="objects are never deleted outside an approved destruction; check the store",
+                        key=key,
+                    ) from None
+                return
+            except FileNotFoundError as exc:
+                raise StorageError(
+                    f"staged copy of {key!r} vanished before it was published",
+                    hint="do not run sweep_tmp() while puts are in progress; retry the put",
+                    key=key,
+                ) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        for directory in {final.parent, self._tmp, *(d.parent for d in created)}:
+            _fsync_dir(directory)
+
+    def sweep_tmp(self, *, min_age_seconds: float = 0.0) -> int:
+        """Remove staged files left by interrupted puts; return how many were removed.
+
+        Run it when no put is in progress (e.g. at start-up), or give `min_age_seconds` larger
+        than the longest put so in-flight staging files are left alone.
+        """
+        removed = 0
+        now = time.time()
+        for entry in os.scandir(self._tmp):
+            try:
+                if min_age_seconds and now - entry.stat(follow_symlinks=False).st_mtime < min_age_seconds:
+                    continue
+                os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                continue
+            except IsADirectoryError:
+                continue
+        if removed:
+            _fsync_dir(self._tmp)
+        return removed
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        check_key(key)
+        path = self._root / key
+        resolved = path.resolve()
+        if resolved != self._real_root and self._real_root not in resolved.parents:
+            raise UnsafeInput(
+                f"object key {key!r} resolves outside the store root {self._root}",
+                hint="a directory inside the store is a symbolic link; remove it",
+                key=key,
+            )
+        return path
+
+    def _not_found(self, key: str) -> NotFound:
+        return NotFound(
+            f"no object {key!r} in store {self.name!r}",
+            hint="check the key (list with keys(prefix)) or the fixity ledger",
+            key=key,
+            store=self.name,
+        )
+
+    def _already_stored(self, key: str, final: Path, sha256: str) -> bool:
+        """True if `final` holds these bytes; ObjectExists if it holds others; False if absent."""
+        try:
+            st = final.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            raise ObjectExists(
+                f"cannot store {key!r} in store {self.name!r}: the name is taken by a directory or link",
+                hint="choose another key; objects are never replaced",
+                key=key,
+            )
+        stored = fixity.hash_file(final)["sha256"]
+        if stored != sha256:
+            raise ObjectExists(
+                f"object {key!r} already exists in store {self.name!r} with different content "
+                f"(stored sha256 {stored}, new {sha256})",
+                hint="objects are write-once; store the new content under a new key (a new revision)",
+                key=key,
+                stored_sha256=stored,
+                new_sha256=sha256,
+            )
+        return True
+
+    def _make_parents(self, key: str, parent: Path) -> list[Path]:
+        """Create the missing directories of `parent`; return them (to fsync their parents)."""
+        missing: list[Path] = []
+        current = parent
+        while current != self._root and not current.is_dir():
+            missing.append(current)
+            current = current.parent
+        for directory in reversed(missing):
+            try:
+                directory.mkdir()
+            except FileExistsError:
+                if not directory.is_dir():
+                    raise ObjectExists(
+                        f"cannot store {key!r} in store {self.name!r}: "
+                        f"{directory.relative_to(self._root)} is already an object",
+                        hint="choose a key that does not nest under an existing object",
+                        key=key,
+                    ) from None
+        return missing
+
+    def _stage(self, key: str, source: Path, sha256: str) -> Path:
+        """Put the bytes in `.tmp/`, fsynced and read-only; return the staged path."""
+        tmp = self._tmp / secrets.token_hex(16)
+        linked = False
+        if self.hardlink:
+            try:
+                os.link(source, tmp)
+                linked = True
+            except OSError as exc:
+                if exc.errno not in _NO_LINK_ERRNOS:
+                    raise
+        try:
+            if linked:
+                _fsync_file(tmp)
+            else:
+                digests, _ = fixity.copy_and_hash(source, tmp)
+                if digests["sha256"] != sha256:
+                    raise FixityError(
+                        f"{source} does not match the sha256 given for {key!r} "
+                        f"(read {digests['sha256']}, expected {sha256})",
+                        hint="the source changed after it was hashed; hash it again and retry",
+                        key=key,
+                        expected=sha256,
+                        actual=digests["sha256"],
+                    )
+            os.chmod(tmp, READ_ONLY)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
