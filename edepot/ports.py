@@ -1,5 +1,6 @@
 """The ports: small protocols the use-case layer talks to. Adapters implement them; tests use
-the in-memory fakes in `edepot.fakes`.
+the in-memory fakes (`edepot.catalog.InMemoryCatalog`,
+`edepot.storage.memory.InMemoryObjectStore`).
 """
 
 from __future__ import annotations
