@@ -1,0 +1,149 @@
+"""File format identification and the format policy: PRONOM via siegfried, MIME via libmagic.
+
+`SiegfriedIdentifier` implements `ports.FormatIdentifier` with pygfried (siegfried compiled in,
+no external process) and python-magic. The policy side reads the NHA list of preferred formats
+(`edepot/data/nha/voorkeursformaten.json`): `classify(puid)` says Voorkeur, Acceptabel or
+"niet op de lijst"; `extension_matches` checks a file name against its identification;
+`pdf_protection` tells why a PDF cannot be archived as is (password, restrictions, damage).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import magic
+import pikepdf
+import pygfried
+
+from edepot.ports import FormatIdentification
+
+VOORKEUR = "Voorkeur"
+ACCEPTABEL = "Acceptabel"
+NIET_OP_DE_LIJST = "niet op de lijst"
+
+VOORKEURSFORMATEN_PATH = Path(__file__).parent / "data" / "nha" / "voorkeursformaten.json"
+
+# Extensions in the list's "extension" column that are written differently in practice.
+EXTENSION_ALIASES: dict[str, frozenset[str]] = {
+    "tiff": frozenset({"tif"}),
+    "jpeg": frozenset({"jpg", "jpe", "jfif"}),
+    "jpg": frozenset({"jpeg", "jpe", "jfif"}),
+    "wave": frozenset({"wav"}),
+    "wav": frozenset({"wave"}),
+    "jpx": frozenset({"jpf"}),
+    "mkv": frozenset({"mka", "mks"}),
+}
+
+EXTENSION_MISMATCH = "extension mismatch"
+PDF_DAMAGED = "the PDF is damaged"
+
+
+@cache
+def _voorkeurslijst() -> tuple[dict[str, Any], ...]:
+    data = json.loads(VOORKEURSFORMATEN_PATH.read_text(encoding="utf-8"))
+    return tuple(data)
+
+
+@cache
+def voorkeursformaten() -> dict[str, str]:
+    """PUID -> "Voorkeur" | "Acceptabel"; a PUID listed under both counts as Voorkeur."""
+    result: dict[str, str] = {}
+    for entry in _voorkeurslijst():
+        puid = str(entry["puid"]).strip()
+        category = str(entry["categoryFormat"]).strip()
+        if result.get(puid) != VOORKEUR:
+            result[puid] = category
+    return result
+
+
+@cache
+def extensions_by_puid() -> dict[str, frozenset[str]]:
+    """PUID -> accepted lower-case extensions (no dot), from the list's extension column plus aliases."""
+    result: dict[str, set[str]] = {}
+    for entry in _voorkeurslijst():
+        extension = str(entry["extension"]).strip().lower()
+        accepted = result.setdefault(str(entry["puid"]).strip(), set())
+        accepted.add(extension)
+        accepted.update(EXTENSION_ALIASES.get(extension, frozenset()))
+    return {puid: frozenset(extensions) for puid, extensions in result.items()}
+
+
+def classify(puid: str | None) -> str:
+    """ "Voorkeur", "Acceptabel" or "niet op de lijst" (also for an unidentified file)."""
+    if puid is None:
+        return NIET_OP_DE_LIJST
+    return voorkeursformaten().get(puid, NIET_OP_DE_LIJST)
+
+
+def extension_matches(name: str, identification: FormatIdentification) -> bool:
+    """False when siegfried reports an extension mismatch or the extension is not one the list
+    gives for this PUID; True for PUIDs the list does not know (siegfried's verdict stands)."""
+    if EXTENSION_MISMATCH in identification.warning:
+        return False
+    if identification.puid is None:
+        return True
+    accepted = extensions_by_puid().get(identification.puid)
+    if accepted is None:
+        return True
+    extension = name.rsplit(".", 1)[1].lower() if "." in name.lstrip(".") else ""
+    return extension in accepted
+
+
+def is_identified(identification: FormatIdentification) -> bool:
+    """A PUID from a real signature match, not a guess from the extension alone."""
+    if identification.puid is None:
+        return False
+    return "match on extension only" not in identification.warning
+
+
+def is_pdf(identification: FormatIdentification) -> bool:
+    return identification.mime == "application/pdf" or "PDF" in identification.format_name
+
+
+def pdf_protection(path: Path) -> str | None:
+    """Why the PDF at `path` is protected or unusable, or None when it is an open PDF.
+
+    A PDF that qpdf could only open by reconstructing its cross-reference table counts as damaged.
+    """
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                return "the PDF is encrypted with an owner password (usage restrictions)"
+            repairs = [w for w in pdf.get_warnings() if "damaged" in w or "reconstruct" in w]
+            if repairs:
+                return f"{PDF_DAMAGED}: {repairs[0].split(': ', 1)[-1]}"
+    except pikepdf.PasswordError:
+        return "the PDF needs a password to open; send it without a password"
+    except pikepdf.PdfError as error:
+        return f"{PDF_DAMAGED} and cannot be read ({error})"
+    return None
+
+
+def _first_pronom_match(result: Mapping[str, Any]) -> dict[str, Any]:
+    files = result.get("files") or [{}]
+    for match in files[0].get("matches") or []:
+        if match.get("ns") == "pronom":
+            return dict(match)
+    return {}
+
+
+class SiegfriedIdentifier:
+    """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME)."""
+
+    def identify(self, path: Path) -> FormatIdentification:
+        result: Mapping[str, Any] = pygfried.identify(str(path), detailed=True)
+        match = _first_pronom_match(result)
+        puid = str(match.get("id") or "UNKNOWN")
+        mime = str(magic.from_file(str(path), mime=True) or match.get("mime") or "")
+        return FormatIdentification(
+            puid=None if puid == "UNKNOWN" else puid,
+            format_name=str(match.get("format") or ""),
+            format_version=str(match.get("version") or ""),
+            mime=mime,
+            basis=str(match.get("basis") or ""),
+            warning=str(match.get("warning") or ""),
+        )
