@@ -1,0 +1,209 @@
+"""Writes a planned package as a BagIt 1.0 bag into a staging directory.
+
+Each delivered file is read once: the same pass copies it and computes SHA-256 (plus the
+supplier's algorithm when a supplier checksum is to be verified). The bag is built in a
+temporary directory, fsynced, and renamed into place, so a staged bag under its final name is
+always complete. Files are copied in parallel threads (hashlib releases the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from edepot import fixity, packaging
+from edepot.errors import Finding
+from edepot.mdto.writer import to_xml
+from edepot.model import FileEntry, FileKind
+from edepot.packaging import PackagePlan, PlannedFile
+from edepot.submission import SourceFile
+
+
+@dataclass(frozen=True)
+class StagedBag:
+    plan: PackagePlan
+    path: Path  # the complete bag in staging
+    files: tuple[FileEntry, ...]  # every file of the bag: the ledger
+    content_hash: str
+    findings: tuple[Finding, ...]  # supplier checksum mismatches
+
+    @property
+    def payload_bytes(self) -> int:
+        return sum(f.size for f in self.files if f.kind is FileKind.PAYLOAD)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_bytes(path: Path, data: bytes) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return fixity.hash_bytes(data)
+
+
+def _copy(source: SourceFile, target: Path) -> tuple[dict[str, str], int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    algorithms = ("sha256", *sorted(a for a in source.expected if a != "sha256"))
+    return fixity.copy_and_hash(source.path, target, algorithms=algorithms)
+
+
+def _checksum_findings(source: SourceFile, digests: dict[str, str], size: int) -> list[Finding]:
+    findings = []
+    for algorithm, expected in sorted(source.expected.items()):
+        if digests.get(algorithm, "").lower() != expected.lower():
+            findings.append(
+                Finding(
+                    rule="preingest.supplier-checksum",
+                    message=f"{algorithm} of the delivered file is {digests.get(algorithm)}, "
+                    f"the supplier's manifest says {expected}",
+                    action="ask the supplier to deliver the file again (it was damaged in transit) "
+                    "or to correct the checksum manifest",
+                    file=source.original_path,
+                )
+            )
+    if size != source.size:
+        findings.append(
+            Finding(
+                rule="preingest.changed-during-ingest",
+                message=f"the file was {source.size} bytes when checked and {size} bytes when copied",
+                action="make sure nothing writes to the submission folder during ingest, then run it again",
+                file=source.original_path,
+            )
+        )
+    return findings
+
+
+def write_bag(
+    plan: PackagePlan,
+    staging: Path,
+    *,
+    now: datetime,
+    organisation: str,
+    bag_group: str | None = None,
+    bag_index: tuple[int, int] | None = None,
+    threads: int = 2,
+) -> StagedBag:
+    """Build the bag for `plan` under `staging/<aip_id>`; returns the ledger of every file."""
+    final = staging / str(plan.aip_id)
+    work = staging / f".tmp-{plan.aip_id}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    try:
+        return _write(plan, work, final, now, organisation, bag_group, bag_index, threads)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _write(
+    plan: PackagePlan,
+    work: Path,
+    final: Path,
+    now: datetime,
+    organisation: str,
+    bag_group: str | None,
+    bag_index: tuple[int, int] | None,
+    threads: int,
+) -> StagedBag:
+    records = {r.id: r for r in plan.records}
+    copies: list[tuple[str, SourceFile]] = [(pf.path, pf.source) for pf in plan.files]
+    copies += list(plan.supplier_files)
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        results = list(pool.map(lambda item: _copy(item[1], work / item[0]), copies))
+    copied = {path: result for (path, _), result in zip(copies, results, strict=True)}
+
+    findings: list[Finding] = []
+    for path, source in copies:
+        digests, size = copied[path]
+        findings += _checksum_findings(source, digests, size)
+
+    entries: dict[str, FileEntry] = {}
+    payload: dict[str, str] = {}
+
+    def add(path: str, sha256: str, size: int, planned: PlannedFile | None = None, record_id: object = None) -> None:
+        kind = packaging.kind_of(path)
+        entries[path] = FileEntry(
+            aip_id=plan.aip_id,
+            path=path,
+            sha256=sha256,
+            size=size,
+            kind=kind,
+            bestand_id=planned.bestand_id if planned else None,
+            record_id=planned.record_id if planned else record_id,  # type: ignore[arg-type]
+            puid=planned.source.format.puid if planned else None,
+            mime=planned.source.format.mime if planned else None,
+            original_path=planned.source.original_path if planned else None,
+        )
+        if kind is not FileKind.TAG:
+            payload[path] = sha256
+
+    for planned in plan.files:
+        digests, size = copied[planned.path]
+        add(planned.path, digests["sha256"], size, planned)
+        bestand = packaging.bestand_of(planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now)
+        data = to_xml(bestand)
+        add(planned.sidecar_path, _write_bytes(work / planned.sidecar_path, data), len(data), record_id=planned.record_id)
+    for record in plan.records:
+        data = to_xml(record.informatieobject)
+        add(record.sidecar_path, _write_bytes(work / record.sidecar_path, data), len(data), record_id=record.id)
+    for path, source in plan.supplier_files:
+        digests, size = copied[path]
+        add(path, digests["sha256"], size)
+
+    content = packaging.content_hash(
+        plan.package, {pf.source.original_path: copied[pf.path][0]["sha256"] for pf in plan.files}
+    )
+    payload_files = [e for e in entries.values() if e.kind is not FileKind.TAG]
+    tags: dict[str, bytes] = {
+        "bagit.txt": packaging.BAGIT_TXT.encode(),
+        packaging.MANIFEST: packaging.manifest_text(payload).encode(),
+        packaging.ORIGINAL_PATHS: packaging.tsv_text(
+            (pf.path, pf.source.original_path) for pf in plan.files
+        ).encode(),
+        packaging.FORMATS: packaging.tsv_text(
+            (pf.path, pf.source.format.puid or "UNKNOWN", pf.source.format.mime) for pf in plan.files
+        ).encode(),
+        "bag-info.txt": packaging.bag_info_text(
+            plan,
+            organisation=organisation,
+            bagging=now,
+            payload_bytes=sum(e.size for e in payload_files),
+            payload_files=len(payload_files),
+            content_hash_value=content,
+            bag_group=bag_group,
+            bag_index=bag_index,
+        ).encode(),
+    }
+    for name, data in tags.items():
+        add(name, _write_bytes(work / name, data), len(data))
+    tagmanifest = packaging.manifest_text(
+        {p: e.sha256 for p, e in entries.items() if e.kind is FileKind.TAG}
+    ).encode()
+    add(packaging.TAGMANIFEST, _write_bytes(work / packaging.TAGMANIFEST, tagmanifest), len(tagmanifest))
+
+    for directory in sorted({p.parent for p in work.rglob("*")} | {work}, key=lambda p: -len(p.parts)):
+        _fsync_dir(directory)
+    if final.exists():
+        shutil.rmtree(final)
+    os.rename(work, final)
+    _fsync_dir(final.parent)
+    return StagedBag(
+        plan=plan,
+        path=final,
+        files=tuple(entries[p] for p in sorted(entries)),
+        content_hash=content,
+        findings=tuple(findings),
+    )

@@ -1,0 +1,274 @@
+"""The `edepot` command line. Thin: parses arguments, calls the services, prints results.
+
+Every command exits non-zero on failure with the error's exit code (see edepot.errors) and
+prints machine-readable JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import click
+
+from edepot import __version__
+from edepot.errors import BagInvalid, EdepotError, Finding, InvalidInput, SubmissionRejected
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _services(ctx: click.Context) -> Any:
+    if "services" not in ctx.obj:
+        from edepot.bootstrap import build
+
+        ctx.obj["services"] = build(ctx.obj.get("settings"))
+    return ctx.obj["services"]
+
+
+def _emit(as_json: bool, data: Any, text: str) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str) if as_json else text)
+
+
+def _findings_text(findings: Iterable[Finding]) -> str:
+    lines = []
+    for f in findings:
+        where = " ".join(p for p in (f.object and f"object={f.object}", f.file and f"file={f.file}") if p)
+        lines.append(f"  {f.severity.upper():7} [{f.rule}] {where}\n          {f.message}\n          -> {f.action}")
+    return "\n".join(lines)
+
+
+def handle_errors(func: F) -> F:
+    """Map EdepotError to its exit code, printing the problem (JSON with --json)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EdepotError as error:
+            as_json = bool(kwargs.get("as_json"))
+            problem = error.to_problem()
+            if as_json:
+                click.echo(json.dumps(problem, indent=2, ensure_ascii=False, default=str))
+            else:
+                click.echo(f"error: {error}", err=True)
+                findings = getattr(error, "findings", None) or error.fields.get("findings") or []
+                if findings:
+                    click.echo(_findings_text(findings), err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="edepot")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """edepot: the e-depot of Provincie Limburg. Configure with EDEPOT_* environment variables."""
+    ctx.ensure_object(dict)
+
+
+@main.command()
+@json_option
+@click.pass_context
+@handle_errors
+def init(ctx: click.Context, as_json: bool) -> None:
+    """Create the data directory and the catalog (idempotent)."""
+    services = _services(ctx)
+    data = {"home": str(services.settings.home.resolve()), "catalog": services.settings.catalog_url}
+    _emit(as_json, data, f"edepot initialised in {data['home']}")
+
+
+@main.command()
+@json_option
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, as_json: bool) -> None:
+    """Generate the bundled sample block and ingest it (idempotent), then return."""
+    from edepot.sample import make_sample_block
+
+    services = _services(ctx)
+    target = services.settings.home / "sample"
+    block = target / "1987-1996"
+    if not block.exists():
+        make_sample_block(target)
+    receipt = services.ingest_analogue(block)
+    _emit(as_json, receipt.as_dict(), receipt.summary())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from edepot.api import create_app
+
+    uvicorn.run(create_app(_services(ctx)), host=host, port=port, log_level="info")
+
+
+@main.group()
+def ingest() -> None:
+    """Ingest a submission from a source."""
+
+
+@ingest.command("analogue")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--inventory", type=click.Path(path_type=Path), help="Inventory file (CSV or XLSX) if not in PATH.")
+@click.option("--dry-run", is_flag=True, help="Check and package, but store nothing.")
+@json_option
+@click.pass_context
+@handle_errors
+def ingest_analogue(ctx: click.Context, path: Path, inventory: Path | None, dry_run: bool, as_json: bool) -> None:
+    """Ingest a digitised analogue block: one AIP per dossier, or a rejection report."""
+    if not path.is_dir():
+        raise InvalidInput(f"{path} is not a folder", hint="give the folder the scanning supplier delivered")
+    try:
+        receipt = _services(ctx).ingest_analogue(path, inventory=inventory, dry_run=dry_run)
+    except SubmissionRejected as rejected:
+        report = rejected.to_problem()
+        if as_json:
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        else:
+            click.echo(f"REJECTED: {rejected.message}\n{_findings_text(rejected.findings)}")
+        sys.exit(rejected.exit_code)
+    _emit(as_json, receipt.as_dict(), receipt.summary())
+
+
+@main.group()
+def bag() -> None:
+    """BagIt packages."""
+
+
+@bag.command("validate")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--ledger-from-catalog", is_flag=True, help="Also compare with the catalog ledger of this AIP.")
+@json_option
+@click.pass_context
+@handle_errors
+def bag_validate(ctx: click.Context, path: Path, ledger_from_catalog: bool, as_json: bool) -> None:
+    """Validate a bag (BagIt 1.0 + MDTO + ledger rules). Exit 0 when valid, 1 when not."""
+    from edepot import bagcheck
+
+    ledger = None
+    if ledger_from_catalog:
+        aip_id = _aip_id_of(path)
+        ledger = {f.path: f.sha256 for f in _services(ctx).get_aip(aip_id).files}
+    findings = bagcheck.validate_bag(path, ledger=ledger)
+    errors = [f for f in findings if f.severity == "error"]
+    report = {"bag": str(path), "valid": not errors, "findings": [f.as_dict() for f in findings]}
+    if errors:
+        if as_json:
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+            sys.exit(BagInvalid.exit_code)
+        raise BagInvalid(f"{path} is not a valid bag: {len(errors)} problem(s)", findings)
+    _emit(as_json, report, f"{path}: valid" + (f"\n{_findings_text(findings)}" if findings else ""))
+
+
+def _aip_id_of(path: Path) -> UUID:
+    from edepot.packaging import parse_bag_info
+
+    info = parse_bag_info((path / "bag-info.txt").read_text(encoding="utf-8"))
+    value = info.get("Internal-Sender-Identifier", [""])[0].removeprefix("urn:uuid:")
+    return _uuid(value)
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not an AIP id", hint="AIP ids are UUIDs, see `edepot aip list`") from None
+
+
+@main.group()
+def aip() -> None:
+    """Archival information packages."""
+
+
+@aip.command("show")
+@click.argument("aip_id")
+@json_option
+@click.pass_context
+@handle_errors
+def aip_show(ctx: click.Context, aip_id: str, as_json: bool) -> None:
+    """Show an AIP with its records and files."""
+    from edepot.api import aip_detail
+
+    data = aip_detail(_services(ctx).get_aip(_uuid(aip_id)))
+    lines = [f"AIP {data['id']}  {data['status']}  v{data['version']}  {data['source_key']}", f"  {data['title']}"]
+    lines += [f"  record {r['id']}  {r['aggregatieniveau']:<11} {r['naam']}" for r in data["records"]]
+    lines += [f"  file   {f['sha256'][:16]}  {f['size']:>10}  {f['path']}" for f in data["files"]]
+    _emit(as_json, data, "\n".join(lines))
+
+
+@aip.command("list")
+@click.option("--limit", default=100, show_default=True)
+@json_option
+@click.pass_context
+@handle_errors
+def aip_list(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """List stored AIPs, newest first."""
+    from edepot.api import aip_summary
+
+    data = [aip_summary(a) for a in _services(ctx).list_aips(limit=limit)]
+    _emit(as_json, data, "\n".join(f"{a['id']}  v{a['version']}  {a['source_key']}  {a['title']}" for a in data))
+
+
+@main.command("export")
+@click.argument("aip_id")
+@click.argument("directory", type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, aip_id: str, directory: Path, as_json: bool) -> None:
+    """Export an AIP as a valid bag into DIRECTORY (new or empty)."""
+    path = _services(ctx).export(_uuid(aip_id), directory)
+    _emit(as_json, {"aip_id": aip_id, "path": str(path)}, f"exported {aip_id} to {path}")
+
+
+@main.command("rebuild-catalog")
+@json_option
+@click.pass_context
+@handle_errors
+def rebuild_catalog(ctx: click.Context, as_json: bool) -> None:
+    """Rebuild the catalog's holdings from the bags in storage alone."""
+    result = _services(ctx).rebuild_catalog()
+    _emit(as_json, result, f"rebuilt {len(result['rebuilt'])} AIP(s); skipped {len(result['skipped'])}")
+    if result["skipped"]:
+        sys.exit(1)
+
+
+@main.group()
+def events() -> None:
+    """The append-only, hash-chained event log."""
+
+
+@events.command("verify")
+@json_option
+@click.pass_context
+@handle_errors
+def events_verify(ctx: click.Context, as_json: bool) -> None:
+    """Verify the event log's hash chain. Exit 0 when intact, 1 when not."""
+    services = _services(ctx)
+    findings = services.verify_events()
+    head = services.catalog.event_head()
+    report = {"intact": not findings, "events": head[0] if head else 0, "findings": [f.as_dict() for f in findings]}
+    text = f"event log intact: {report['events']} events" if not findings else (
+        f"event log BROKEN:\n{_findings_text(findings)}")
+    _emit(as_json, report, text)
+    if findings:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,407 @@
+"""The use-case layer: the only code that combines ports. The CLI, the API and the workers call it.
+
+Ingest follows one order that makes crashes harmless: stage a complete bag, record the intent in
+the catalog (status aangemaakt, with the ledger), put every object (tag manifest last), re-read
+every object and match it with the ledger, and only then mark the AIP opgeslagen and remove the
+staging copy. A rerun first completes whatever intent a crash left behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from edepot import AGENT, bagcheck, events, fixity, packaging
+from edepot.bagwriter import StagedBag, write_bag
+from edepot.errors import Finding, FixityError, InvalidInput, NotFound, Severity, StorageError, SubmissionRejected
+from edepot.model import (
+    SUBMISSION_TRANSITIONS,
+    Aip,
+    AipStatus,
+    EventDraft,
+    EventOutcome,
+    FileEntry,
+    RecordEntry,
+    Submission,
+    SubmissionStatus,
+    advance,
+)
+from edepot.ports import Catalog, Clock, FormatIdentifier, ObjectStore
+from edepot.settings import Settings
+from edepot.submission import SubmissionInput
+
+
+@dataclass
+class AipOutcome:
+    aip_id: UUID
+    source_key: str
+    version: int
+    result: str  # nieuw | nieuwe versie | ongewijzigd | proef
+    files: int
+    bytes: int
+
+
+@dataclass
+class Receipt:
+    """What an ingest did: counts, bytes, AIP ids, warnings."""
+
+    submission_id: UUID
+    status: SubmissionStatus
+    source: str
+    location: str
+    aips: list[AipOutcome] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "submission_id": str(self.submission_id),
+            "status": str(self.status),
+            "source": self.source,
+            "location": self.location,
+            "counts": {
+                "packages": len(self.aips),
+                "new": sum(a.result != "ongewijzigd" for a in self.aips),
+                "unchanged": sum(a.result == "ongewijzigd" for a in self.aips),
+                "files": sum(a.files for a in self.aips),
+                "bytes": sum(a.bytes for a in self.aips),
+                "warnings": len(self.warnings),
+            },
+            "aips": [
+                {
+                    "aip_id": str(a.aip_id),
+                    "source_key": a.source_key,
+                    "version": a.version,
+                    "result": a.result,
+                    "files": a.files,
+                    "bytes": a.bytes,
+                }
+                for a in self.aips
+            ],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+    def summary(self) -> str:
+        d = self.as_dict()
+        c = d["counts"]
+        lines = [
+            f"Submission {self.submission_id}: {self.status} ({self.source}, {self.location})",
+            f"  packages: {c['packages']} ({c['new']} new or new version, {c['unchanged']} unchanged)",
+            f"  files: {c['files']}, bytes: {c['bytes']:,}",
+        ]
+        lines += [f"  AIP {a.aip_id}  v{a.version}  {a.result:<14} {a.source_key}" for a in self.aips]
+        if self.warnings:
+            lines.append(f"  warnings ({len(self.warnings)}):")
+            lines += [f"    - [{w.rule}] {w.file or w.object or ''}: {w.message}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def rejection_report(submission_id: UUID, findings: Iterable[Finding]) -> dict[str, Any]:
+    items = list(findings)
+    return {
+        "submission_id": str(submission_id),
+        "status": str(SubmissionStatus.GEWEIGERD),
+        "errors": [f.as_dict() for f in items if f.severity is Severity.FOUT],
+        "warnings": [f.as_dict() for f in items if f.severity is Severity.WAARSCHUWING],
+    }
+
+
+@dataclass
+class Services:
+    catalog: Catalog
+    store: ObjectStore
+    clock: Clock
+    settings: Settings
+    formats: FormatIdentifier
+    new_id: Callable[[], UUID] = uuid4
+    agent: str = AGENT
+
+    # --- events ---------------------------------------------------------------------------
+
+    def record_event(
+        self, type: str, outcome: EventOutcome, object_id: object = None, **detail: Any
+    ) -> None:
+        self.catalog.append_event(
+            EventDraft(
+                type=type,
+                agent=self.agent,
+                outcome=outcome,
+                time=self.clock.now(),
+                object_id=str(object_id) if object_id is not None else None,
+                detail=detail,
+            )
+        )
+
+    def verify_events(self) -> list[Finding]:
+        return events.verify(self.catalog.events(), self.catalog.event_head())
+
+    # --- ingest ---------------------------------------------------------------------------
+
+    @property
+    def staging(self) -> Path:
+        return self.settings.staging_path
+
+    def ingest_analogue(self, path: Path, *, inventory: Path | None = None, dry_run: bool = False) -> Receipt:
+        """Ingest a digitised analogue block (a supplier folder): one AIP per dossier."""
+        from ingest.analogue import read_block
+
+        submission = read_block(
+            path,
+            inventory=inventory,
+            identifier=self.formats,
+            reject_unlisted_formats=self.settings.reject_unlisted_formats,
+            max_path_length=self.settings.max_path_length,
+        )
+        return self.ingest(submission, dry_run=dry_run)
+
+    def ingest(self, submission: SubmissionInput, *, dry_run: bool = False) -> Receipt:
+        """Accept the submission whole (one AIP per package) or reject it whole."""
+        self.resume_pending()
+        record = Submission(id=self.new_id(), source=submission.source, location=submission.location,
+                            received_at=self.clock.now())
+        self.catalog.add_submission(record)
+        self.record_event(events.ONTVANGST, EventOutcome.GELUKT, record.id, location=submission.location,
+                          packages=len(submission.packages), dry_run=dry_run)
+        if submission.errors:
+            self._reject(record, submission.findings)
+        staged: list[tuple[StagedBag, Aip | None]] = []
+        try:
+            findings = list(submission.findings)
+            for index, package in enumerate(submission.packages, start=1):
+                bag, latest = self._stage(submission, package, index)
+                staged.append((bag, latest))
+                findings += bag.findings
+            if any(f.severity is Severity.FOUT for f in findings):
+                self._discard(staged)
+                self._reject(record, findings)
+            receipt = Receipt(record.id, SubmissionStatus.PROEF if dry_run else SubmissionStatus.GEACCEPTEERD,
+                              submission.source, submission.location,
+                              warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING])
+            for bag, latest in staged:
+                receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run))
+        finally:
+            self._discard(staged)
+        record.status = advance(SUBMISSION_TRANSITIONS, record.status, receipt.status)
+        record.report = receipt.as_dict()
+        self.catalog.update_submission(record)
+        self.record_event(events.ACCEPTATIE, EventOutcome.GELUKT, record.id, status=str(receipt.status),
+                          aips=[str(a.aip_id) for a in receipt.aips if a.result != "ongewijzigd"])
+        return receipt
+
+    def _stage(self, submission: SubmissionInput, package: Any, index: int) -> tuple[StagedBag, Aip | None]:
+        latest = self.catalog.latest_aip(package.source, package.source_key)
+        previous_root = None
+        if latest is not None:
+            previous_root = next((r.id for r in self.catalog.get_aip(latest.id).records if r.parent_id is None), None)
+        plan = packaging.plan_package(
+            package,
+            aip_id=self.new_id(),
+            new_id=self.new_id,
+            supplier_files=submission.metadata_files,
+            version=latest.version + 1 if latest else 1,
+            previous_id=latest.id if latest else None,
+            previous_root_id=previous_root,
+        )
+        bag = write_bag(
+            plan,
+            self.staging,
+            now=self.clock.now(),
+            organisation=self.settings.organisation,
+            bag_group=submission.bag_group,
+            bag_index=(index, len(submission.packages)) if submission.bag_group else None,
+            threads=self.settings.io_threads,
+        )
+        return bag, latest
+
+    def _accept(self, bag: StagedBag, latest: Aip | None, submission_id: UUID, *, dry_run: bool) -> AipOutcome:
+        plan = bag.plan
+        files = sum(1 for f in bag.files if f.kind.value == "payload")
+        if latest is not None and latest.content_hash == bag.content_hash and latest.status is AipStatus.OPGESLAGEN:
+            return AipOutcome(latest.id, plan.package.source_key, latest.version, "ongewijzigd", files,
+                              bag.payload_bytes)
+        result = "proef" if dry_run else ("nieuwe versie" if latest else "nieuw")
+        outcome = AipOutcome(plan.aip_id, plan.package.source_key, plan.version, result, files, bag.payload_bytes)
+        if dry_run:
+            return outcome
+        aip = Aip(
+            id=plan.aip_id,
+            source=plan.package.source,
+            source_key=plan.package.source_key,
+            content_hash=bag.content_hash,
+            version=plan.version,
+            status=AipStatus.AANGEMAAKT,
+            created_at=self.clock.now(),
+            title=plan.root.informatieobject.naam,
+            submission_id=submission_id,
+            previous_id=plan.previous_id,
+            records=self._records(plan, bag),
+            files=list(bag.files),
+        )
+        self.catalog.begin_aip(aip)
+        self._store(aip, bag.path)
+        return outcome
+
+    @staticmethod
+    def _records(plan: packaging.PackagePlan, bag: StagedBag) -> list[RecordEntry]:
+        from edepot.projection import record_entry
+
+        return [record_entry(r.informatieobject, aip_id=plan.aip_id, sidecar_path=r.sidecar_path) for r in plan.records]
+
+    def _store(self, aip: Aip, bag_path: Path | None) -> None:
+        """Put every object (tag manifest last), verify all by re-reading, then mark opgeslagen."""
+        if bag_path is not None:
+            ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
+            with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
+                list(pool.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
+            last = ordered[-1]
+            self.store.put(last.key, bag_path / last.path, last.sha256)
+        problems = self.verify_objects(aip.files)
+        if problems:
+            self.record_event(events.FIXITEIT, EventOutcome.MISLUKT, aip.id, store=self.store.name,
+                              problems=[p.as_dict() for p in problems])
+            raise FixityError(
+                f"AIP {aip.id}: {len(problems)} object(s) did not read back as written; it stays unstored",
+                hint="check the storage, then run the ingest again to complete it",
+                aip_id=str(aip.id),
+                findings=problems,
+            )
+        self.record_event(events.FIXITEIT, EventOutcome.GELUKT, aip.id, store=self.store.name,
+                          objects=len(aip.files))
+        self.catalog.set_aip_status(aip.id, AipStatus.OPGESLAGEN, self.clock.now())
+        self.record_event(events.OPNAME, EventOutcome.GELUKT, aip.id, source_key=aip.source_key,
+                          version=aip.version, files=len(aip.files))
+        if bag_path is not None:
+            shutil.rmtree(bag_path, ignore_errors=True)
+
+    def verify_objects(self, files: Iterable[FileEntry]) -> list[Finding]:
+        """Re-read every object from the store and match sha256 and size with the ledger."""
+
+        def check(entry: FileEntry) -> Finding | None:
+            try:
+                with self.store.open(entry.key) as handle:
+                    digests, size = fixity.hash_stream(handle)
+            except NotFound:
+                return Finding("storage.missing", f"object {entry.key} is missing from {self.store.name}",
+                               "repair it from another copy", object=entry.key)
+            if digests["sha256"] != entry.sha256 or size != entry.size:
+                return Finding("storage.fixity", f"object {entry.key} in {self.store.name} has sha256 "
+                               f"{digests['sha256']} ({size} bytes); the ledger says {entry.sha256} ({entry.size} bytes)",
+                               "repair it from another copy", object=entry.key)
+            return None
+
+        with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
+            return [p for p in pool.map(check, list(files)) if p is not None]
+
+    def resume_pending(self) -> list[UUID]:
+        """Complete every AIP a crash left in status aangemaakt; clean up leftover staging."""
+        completed = []
+        pending = self.catalog.list_aips(status=AipStatus.AANGEMAAKT, limit=1_000_000)
+        keep = {str(a.id) for a in pending}
+        if self.staging.exists():
+            for entry in self.staging.iterdir():
+                if entry.name not in keep:
+                    shutil.rmtree(entry, ignore_errors=True)
+        for summary in pending:
+            aip = self.catalog.get_aip(summary.id)
+            bag = self.staging / str(aip.id)
+            if not bag.is_dir() and self.verify_objects(aip.files):
+                raise StorageError(
+                    f"AIP {aip.id} was interrupted and its staging copy is gone; it cannot be completed",
+                    hint="ingest the submission again; this unstored AIP is left for inspection",
+                    aip_id=str(aip.id),
+                )
+            self._store(aip, bag if bag.is_dir() else None)
+            completed.append(aip.id)
+        return completed
+
+    def _discard(self, staged: Iterable[tuple[StagedBag, Aip | None]]) -> None:
+        for bag, _ in staged:
+            if bag.path.exists() and not self._pending(bag.plan.aip_id):
+                shutil.rmtree(bag.path, ignore_errors=True)
+
+    def _pending(self, aip_id: UUID) -> bool:
+        try:
+            return self.catalog.get_aip(aip_id).status is AipStatus.AANGEMAAKT
+        except NotFound:
+            return False
+
+    def _reject(self, record: Submission, findings: Iterable[Finding]) -> None:
+        items = list(findings)
+        record.status = advance(SUBMISSION_TRANSITIONS, record.status, SubmissionStatus.GEWEIGERD)
+        record.report = rejection_report(record.id, items)
+        self.catalog.update_submission(record)
+        errors = [f for f in items if f.severity is Severity.FOUT]
+        self.record_event(events.VALIDATIE, EventOutcome.MISLUKT, record.id, errors=len(errors))
+        raise SubmissionRejected(
+            f"submission {record.location} rejected: {len(errors)} problem(s); nothing was stored",
+            items,
+            submission_id=str(record.id),
+        )
+
+    # --- reading --------------------------------------------------------------------------
+
+    def get_aip(self, aip_id: UUID) -> Aip:
+        """A stored AIP; one still being stored is not visible."""
+        aip = self.catalog.get_aip(aip_id)
+        if aip.status is AipStatus.AANGEMAAKT:
+            raise NotFound(f"AIP {aip_id} is not (yet) stored", hint="wait for the ingest to finish")
+        return aip
+
+    def list_aips(self, *, status: AipStatus | None = AipStatus.OPGESLAGEN, limit: int = 100,
+                  offset: int = 0) -> list[Aip]:
+        return self.catalog.list_aips(status=status, limit=limit, offset=offset)
+
+    def get_record(self, record_id: UUID) -> RecordEntry:
+        record = self.catalog.get_record(record_id)
+        if self.catalog.get_aip(record.aip_id).status is not AipStatus.OPGESLAGEN:
+            raise NotFound(f"record {record_id} is not (yet) stored")
+        return record
+
+    def list_records(self, *, aip_id: UUID | None = None, limit: int = 100, offset: int = 0) -> list[RecordEntry]:
+        return self.catalog.list_records(aip_id=aip_id, limit=limit, offset=offset)
+
+    # --- export and rebuild -----------------------------------------------------------------
+
+    def export(self, aip_id: UUID, destination: Path) -> Path:
+        """Write the AIP out as a bag into `destination` (new or empty), verifying every byte."""
+        aip = self.catalog.get_aip(aip_id)
+        if aip.status is not AipStatus.OPGESLAGEN:
+            raise InvalidInput(f"AIP {aip_id} has status {aip.status}; only stored AIPs can be exported")
+        if destination.exists() and any(destination.iterdir()):
+            raise InvalidInput(f"{destination} is not empty", hint="export into a new or empty folder")
+        for entry in aip.files:
+            target = destination / entry.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with self.store.open(entry.key) as source, open(target, "xb") as out:
+                digests, size = fixity.hash_stream(source, out=out)
+            if digests["sha256"] != entry.sha256 or size != entry.size:
+                raise FixityError(f"object {entry.key} does not match the ledger; export stopped",
+                                  hint="run a fixity audit and repair from another copy", key=entry.key)
+        problems = bagcheck.validate_bag(destination, ledger={f.path: f.sha256 for f in aip.files})
+        if problems:
+            raise FixityError(f"the exported bag in {destination} does not validate", findings=problems)
+        self.record_event("Export", EventOutcome.GELUKT, aip_id, destination=str(destination))
+        return destination
+
+    def rebuild_catalog(self) -> dict[str, Any]:
+        """Rebuild AIPs, records and ledger from the bags in storage alone."""
+        from edepot.rebuild import read_stored_aip
+
+        self.catalog.clear_holdings()
+        prefixes = sorted({"/".join(key.split("/")[:2]) for key in self.store.keys("aips/")})
+        rebuilt, skipped = [], []
+        for prefix in prefixes:
+            aip, problems = read_stored_aip(self.store, prefix, now=self.clock.now())
+            if aip is None or problems:
+                skipped.append({"prefix": prefix, "problems": [p.as_dict() for p in problems]})
+                continue
+            self.catalog.begin_aip(aip)
+            self.catalog.set_aip_status(aip.id, AipStatus.OPGESLAGEN, aip.stored_at or self.clock.now())
+            rebuilt.append(str(aip.id))
+        self.record_event(events.CATALOGUS_HERBOUW, EventOutcome.GELUKT if not skipped else EventOutcome.WAARSCHUWING,
+                          None, rebuilt=len(rebuilt), skipped=skipped)
+        return {"rebuilt": rebuilt, "skipped": skipped}
