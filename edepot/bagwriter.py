@@ -153,13 +153,16 @@ def _write(
     for planned in plan.files:
         digests, size = copied[planned.path]
         add(planned.path, digests["sha256"], size, planned)
-        bestand = packaging.bestand_of(planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now)
+        bestand = packaging.bestand_of(
+            planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now
+        )
         data = to_xml(bestand)
-        add(planned.sidecar_path, _write_bytes(work / planned.sidecar_path, data), len(data), record_id=planned.record_id)
+        sha256 = _write_bytes(work / planned.sidecar_path, data)
+        add(planned.sidecar_path, sha256, len(data), record_id=planned.record_id)
     for record in plan.records:
         data = to_xml(record.informatieobject)
         add(record.sidecar_path, _write_bytes(work / record.sidecar_path, data), len(data), record_id=record.id)
-    for path, source in plan.supplier_files:
+    for path, _source in plan.supplier_files:
         digests, size = copied[path]
         add(path, digests["sha256"], size)
 
@@ -170,9 +173,7 @@ def _write(
     tags: dict[str, bytes] = {
         "bagit.txt": packaging.BAGIT_TXT.encode(),
         packaging.MANIFEST: packaging.manifest_text(payload).encode(),
-        packaging.ORIGINAL_PATHS: packaging.tsv_text(
-            (pf.path, pf.source.original_path) for pf in plan.files
-        ).encode(),
+        packaging.ORIGINAL_PATHS: packaging.tsv_text((pf.path, pf.source.original_path) for pf in plan.files).encode(),
         packaging.FORMATS: packaging.tsv_text(
             (pf.path, pf.source.format.puid or "UNKNOWN", pf.source.format.mime) for pf in plan.files
         ).encode(),
@@ -189,9 +190,7 @@ def _write(
     }
     for name, data in tags.items():
         add(name, _write_bytes(work / name, data), len(data))
-    tagmanifest = packaging.manifest_text(
-        {p: e.sha256 for p, e in entries.items() if e.kind is FileKind.TAG}
-    ).encode()
+    tagmanifest = packaging.manifest_text({p: e.sha256 for p, e in entries.items() if e.kind is FileKind.TAG}).encode()
     add(packaging.TAGMANIFEST, _write_bytes(work / packaging.TAGMANIFEST, tagmanifest), len(tagmanifest))
 
     for directory in sorted({p.parent for p in work.rglob("*")} | {work}, key=lambda p: -len(p.parts)):

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from edepot.settings import Settings
+
+if TYPE_CHECKING:
+    from edepot.services import Services
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def build(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+def build(settings: Settings | None = None) -> Services:
     """Services for the configured environment (embedded default: SQLite + filesystem store)."""
     from edepot.catalog.sql import SqlCatalog, create_engine_for, migrate
     from edepot.formats import SiegfriedIdentifier

@@ -263,8 +263,11 @@ def events_verify(ctx: click.Context, as_json: bool) -> None:
     findings = services.verify_events()
     head = services.catalog.event_head()
     report = {"intact": not findings, "events": head[0] if head else 0, "findings": [f.as_dict() for f in findings]}
-    text = f"event log intact: {report['events']} events" if not findings else (
-        f"event log BROKEN:\n{_findings_text(findings)}")
+    text = (
+        f"event log intact: {report['events']} events"
+        if not findings
+        else (f"event log BROKEN:\n{_findings_text(findings)}")
+    )
     _emit(as_json, report, text)
     if findings:
         sys.exit(1)

@@ -119,7 +119,9 @@ def plan_package(
     records: list[PlannedRecord] = []
     files: list[PlannedFile] = []
 
-    def visit(node: RecordInput, parent: tuple[UUID, Informatieobject] | None, base: str) -> tuple[UUID, Informatieobject]:
+    def visit(
+        node: RecordInput, parent: tuple[UUID, Informatieobject] | None, base: str
+    ) -> tuple[UUID, Informatieobject]:
         record_id = new_id()
         folder_path = f"{base}/{node.folder}"
         planned_files = [
@@ -147,8 +149,10 @@ def plan_package(
             bevat_onderdeel=(*io.bevat_onderdeel, *(verwijzing(cio, cid) for cid, cio in children)),
             heeft_representatie=(
                 *io.heeft_representatie,
-                *(Verwijzing(naam=pf.source.original_path.rsplit("/", 1)[-1],
-                             identificatie=edepot_identificatie(pf.bestand_id)) for pf in planned_files),
+                *(
+                    Verwijzing(naam=_file_name(pf.source), identificatie=edepot_identificatie(pf.bestand_id))
+                    for pf in planned_files
+                ),
             ),
             gerelateerd_informatieobject=related,
         )
@@ -175,13 +179,18 @@ def plan_package(
     )
 
 
+def _file_name(source: SourceFile) -> str:
+    """The name as delivered (MDTO naam keeps the original; the bag uses the cleaned name)."""
+    return source.original_path.rsplit("/", 1)[-1]
+
+
 def bestand_of(planned: PlannedFile, record: PlannedRecord, *, sha256: str, size: int, datum: datetime) -> Bestand:
     """The MDTO bestand for a copied file, with the checksum computed while copying."""
     fmt = planned.source.format
     label = " ".join(p for p in (fmt.format_name, fmt.format_version) if p) or "onbekend formaat"
     return Bestand(
         identificatie=(edepot_identificatie(planned.bestand_id),),
-        naam=planned.source.original_path.rsplit("/", 1)[-1],
+        naam=_file_name(planned.source),
         omvang=size,
         bestandsformaat=Begrip(label=label, code=fmt.puid, begrippenlijst=LIJST_PRONOM),
         checksum=(sha256_checksum(sha256, datum.replace(microsecond=0, tzinfo=None).isoformat()),),
@@ -209,6 +218,7 @@ def content_hash(package: PackageInput, digests: Mapping[str, str]) -> str:
 
 
 # --- tag files --------------------------------------------------------------------------------
+
 
 def encode_manifest_path(path: str) -> str:
     """RFC 8493 §2.1.3: percent-encode CR, LF and % in manifest paths."""

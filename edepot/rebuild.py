@@ -43,7 +43,9 @@ def read_stored_aip(store: ObjectStore, prefix: str, *, now: datetime) -> tuple[
     try:
         aip_id = UUID(prefix.split("/")[1])
     except (IndexError, ValueError):
-        return None, [Finding("rebuild.prefix", f"{prefix} is not an AIP folder", "remove or inspect it", object=prefix)]
+        return None, [
+            Finding("rebuild.prefix", f"{prefix} is not an AIP folder", "inspect it; it is not an AIP", object=prefix)
+        ]
     problems = bagcheck.validate_stored_bag(store, prefix, None)
     if problems:
         return None, problems

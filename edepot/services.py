@@ -122,9 +122,7 @@ class Services:
 
     # --- events ---------------------------------------------------------------------------
 
-    def record_event(
-        self, type: str, outcome: EventOutcome, object_id: object = None, **detail: Any
-    ) -> None:
+    def record_event(self, type: str, outcome: EventOutcome, object_id: object = None, **detail: Any) -> None:
         self.catalog.append_event(
             EventDraft(
                 type=type,
@@ -161,11 +159,18 @@ class Services:
     def ingest(self, submission: SubmissionInput, *, dry_run: bool = False) -> Receipt:
         """Accept the submission whole (one AIP per package) or reject it whole."""
         self.resume_pending()
-        record = Submission(id=self.new_id(), source=submission.source, location=submission.location,
-                            received_at=self.clock.now())
+        record = Submission(
+            id=self.new_id(), source=submission.source, location=submission.location, received_at=self.clock.now()
+        )
         self.catalog.add_submission(record)
-        self.record_event(events.ONTVANGST, EventOutcome.GELUKT, record.id, location=submission.location,
-                          packages=len(submission.packages), dry_run=dry_run)
+        self.record_event(
+            events.ONTVANGST,
+            EventOutcome.GELUKT,
+            record.id,
+            location=submission.location,
+            packages=len(submission.packages),
+            dry_run=dry_run,
+        )
         if submission.errors:
             self._reject(record, submission.findings)
         staged: list[tuple[StagedBag, Aip | None]] = []
@@ -178,9 +183,13 @@ class Services:
             if any(f.severity is Severity.FOUT for f in findings):
                 self._discard(staged)
                 self._reject(record, findings)
-            receipt = Receipt(record.id, SubmissionStatus.PROEF if dry_run else SubmissionStatus.GEACCEPTEERD,
-                              submission.source, submission.location,
-                              warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING])
+            receipt = Receipt(
+                record.id,
+                SubmissionStatus.PROEF if dry_run else SubmissionStatus.GEACCEPTEERD,
+                submission.source,
+                submission.location,
+                warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING],
+            )
             for bag, latest in staged:
                 receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run))
         finally:
@@ -188,8 +197,13 @@ class Services:
         record.status = advance(SUBMISSION_TRANSITIONS, record.status, receipt.status)
         record.report = receipt.as_dict()
         self.catalog.update_submission(record)
-        self.record_event(events.ACCEPTATIE, EventOutcome.GELUKT, record.id, status=str(receipt.status),
-                          aips=[str(a.aip_id) for a in receipt.aips if a.result != "ongewijzigd"])
+        self.record_event(
+            events.ACCEPTATIE,
+            EventOutcome.GELUKT,
+            record.id,
+            status=str(receipt.status),
+            aips=[str(a.aip_id) for a in receipt.aips if a.result != "ongewijzigd"],
+        )
         return receipt
 
     def _stage(self, submission: SubmissionInput, package: Any, index: int) -> tuple[StagedBag, Aip | None]:
@@ -221,8 +235,9 @@ class Services:
         plan = bag.plan
         files = sum(1 for f in bag.files if f.kind.value == "payload")
         if latest is not None and latest.content_hash == bag.content_hash and latest.status is AipStatus.OPGESLAGEN:
-            return AipOutcome(latest.id, plan.package.source_key, latest.version, "ongewijzigd", files,
-                              bag.payload_bytes)
+            return AipOutcome(
+                latest.id, plan.package.source_key, latest.version, "ongewijzigd", files, bag.payload_bytes
+            )
         result = "proef" if dry_run else ("nieuwe versie" if latest else "nieuw")
         outcome = AipOutcome(plan.aip_id, plan.package.source_key, plan.version, result, files, bag.payload_bytes)
         if dry_run:
@@ -261,19 +276,29 @@ class Services:
             self.store.put(last.key, bag_path / last.path, last.sha256)
         problems = self.verify_objects(aip.files)
         if problems:
-            self.record_event(events.FIXITEIT, EventOutcome.MISLUKT, aip.id, store=self.store.name,
-                              problems=[p.as_dict() for p in problems])
+            self.record_event(
+                events.FIXITEIT,
+                EventOutcome.MISLUKT,
+                aip.id,
+                store=self.store.name,
+                problems=[p.as_dict() for p in problems],
+            )
             raise FixityError(
                 f"AIP {aip.id}: {len(problems)} object(s) did not read back as written; it stays unstored",
                 hint="check the storage, then run the ingest again to complete it",
                 aip_id=str(aip.id),
                 findings=problems,
             )
-        self.record_event(events.FIXITEIT, EventOutcome.GELUKT, aip.id, store=self.store.name,
-                          objects=len(aip.files))
+        self.record_event(events.FIXITEIT, EventOutcome.GELUKT, aip.id, store=self.store.name, objects=len(aip.files))
         self.catalog.set_aip_status(aip.id, AipStatus.OPGESLAGEN, self.clock.now())
-        self.record_event(events.OPNAME, EventOutcome.GELUKT, aip.id, source_key=aip.source_key,
-                          version=aip.version, files=len(aip.files))
+        self.record_event(
+            events.OPNAME,
+            EventOutcome.GELUKT,
+            aip.id,
+            source_key=aip.source_key,
+            version=aip.version,
+            files=len(aip.files),
+        )
         if bag_path is not None:
             shutil.rmtree(bag_path, ignore_errors=True)
 
@@ -285,12 +310,20 @@ class Services:
                 with self.store.open(entry.key) as handle:
                     digests, size = fixity.hash_stream(handle)
             except NotFound:
-                return Finding("storage.missing", f"object {entry.key} is missing from {self.store.name}",
-                               "repair it from another copy", object=entry.key)
+                return Finding(
+                    "storage.missing",
+                    f"object {entry.key} is missing from {self.store.name}",
+                    "repair it from another copy",
+                    object=entry.key,
+                )
             if digests["sha256"] != entry.sha256 or size != entry.size:
-                return Finding("storage.fixity", f"object {entry.key} in {self.store.name} has sha256 "
-                               f"{digests['sha256']} ({size} bytes); the ledger says {entry.sha256} ({entry.size} bytes)",
-                               "repair it from another copy", object=entry.key)
+                return Finding(
+                    "storage.fixity",
+                    f"object {entry.key} in {self.store.name} has sha256 "
+                    f"{digests['sha256']} ({size} bytes); the ledger says {entry.sha256} ({entry.size} bytes)",
+                    "repair it from another copy",
+                    object=entry.key,
+                )
             return None
 
         with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
@@ -351,8 +384,9 @@ class Services:
             raise NotFound(f"AIP {aip_id} is not (yet) stored", hint="wait for the ingest to finish")
         return aip
 
-    def list_aips(self, *, status: AipStatus | None = AipStatus.OPGESLAGEN, limit: int = 100,
-                  offset: int = 0) -> list[Aip]:
+    def list_aips(
+        self, *, status: AipStatus | None = AipStatus.OPGESLAGEN, limit: int = 100, offset: int = 0
+    ) -> list[Aip]:
         return self.catalog.list_aips(status=status, limit=limit, offset=offset)
 
     def get_record(self, record_id: UUID) -> RecordEntry:
@@ -379,8 +413,11 @@ class Services:
             with self.store.open(entry.key) as source, open(target, "xb") as out:
                 digests, size = fixity.hash_stream(source, out=out)
             if digests["sha256"] != entry.sha256 or size != entry.size:
-                raise FixityError(f"object {entry.key} does not match the ledger; export stopped",
-                                  hint="run a fixity audit and repair from another copy", key=entry.key)
+                raise FixityError(
+                    f"object {entry.key} does not match the ledger; export stopped",
+                    hint="run a fixity audit and repair from another copy",
+                    key=entry.key,
+                )
         problems = bagcheck.validate_bag(destination, ledger={f.path: f.sha256 for f in aip.files})
         if problems:
             raise FixityError(f"the exported bag in {destination} does not validate", findings=problems)
@@ -402,6 +439,11 @@ class Services:
             self.catalog.begin_aip(aip)
             self.catalog.set_aip_status(aip.id, AipStatus.OPGESLAGEN, aip.stored_at or self.clock.now())
             rebuilt.append(str(aip.id))
-        self.record_event(events.CATALOGUS_HERBOUW, EventOutcome.GELUKT if not skipped else EventOutcome.WAARSCHUWING,
-                          None, rebuilt=len(rebuilt), skipped=skipped)
+        self.record_event(
+            events.CATALOGUS_HERBOUW,
+            EventOutcome.GELUKT if not skipped else EventOutcome.WAARSCHUWING,
+            None,
+            rebuilt=len(rebuilt),
+            skipped=skipped,
+        )
         return {"rebuilt": rebuilt, "skipped": skipped}

@@ -22,9 +22,7 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if value in {"0", "false", "no", "off", "nee"}:
         return False
-    raise ConfigurationError(
-        f"{name}={raw!r} is not a boolean", hint="use true or false", setting=name
-    )
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean", hint="use true or false", setting=name)
 
 
 def _int(name: str, raw: str) -> int:

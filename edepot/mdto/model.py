@@ -131,6 +131,7 @@ MdtoObject = Informatieobject | Bestand
 
 # --- the begrippenlijsten we use, as values -------------------------------------------------
 
+
 def lijst(naam: str) -> Verwijzing:
     return Verwijzing(naam=naam)
 

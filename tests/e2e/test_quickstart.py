@@ -26,8 +26,9 @@ def test_init_demo_serve_then_browse(tmp_path: Path):
     demo = subprocess.run([*EDEPOT, "demo"], env=env, check=True, capture_output=True, text=True)
     assert "geaccepteerd" in demo.stdout
     port = free_port()
-    server = subprocess.Popen([*EDEPOT, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*EDEPOT, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -56,5 +54,10 @@ def test_a_malformed_id_or_page_is_refused_with_422(client):
 
 def test_the_openapi_schema_documents_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/health", "/api/v1/aips", "/api/v1/aips/{aip_id}", "/api/v1/records",
-            "/api/v1/records/{record_id}"} <= set(paths)
+    assert {
+        "/health",
+        "/api/v1/aips",
+        "/api/v1/aips/{aip_id}",
+        "/api/v1/records",
+        "/api/v1/records/{record_id}",
+    } <= set(paths)

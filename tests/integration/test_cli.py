@@ -116,8 +116,17 @@ def test_events_verify_exits_1_when_a_row_was_edited(run, block):
 
 
 def test_every_command_has_help():
-    for args in (["--help"], ["ingest", "analogue", "--help"], ["bag", "validate", "--help"], ["aip", "show", "--help"],
-                 ["export", "--help"], ["rebuild-catalog", "--help"], ["events", "verify", "--help"],
-                 ["init", "--help"], ["demo", "--help"], ["serve", "--help"]):
+    for args in (
+        ["--help"],
+        ["ingest", "analogue", "--help"],
+        ["bag", "validate", "--help"],
+        ["aip", "show", "--help"],
+        ["export", "--help"],
+        ["rebuild-catalog", "--help"],
+        ["events", "verify", "--help"],
+        ["init", "--help"],
+        ["demo", "--help"],
+        ["serve", "--help"],
+    ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0 and "Usage:" in result.output, args

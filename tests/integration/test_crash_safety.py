@@ -27,8 +27,13 @@ def block(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def ingest(home: Path, block: Path, crash_at: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EDEPOT_HOME": str(home), "EDEPOT_IO_THREADS": "1", "CRASH_AT": crash_at}
-    return subprocess.run([sys.executable, str(RUNNER), "ingest", "analogue", str(block)],
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(RUNNER), "ingest", "analogue", str(block)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")

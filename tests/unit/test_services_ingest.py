@@ -33,8 +33,9 @@ from edepot.settings import Settings
 from edepot.storage.memory import InMemoryObjectStore
 from edepot.submission import PackageInput, RecordInput, SourceFile, SubmissionInput
 
-TIFF = FormatIdentification(puid="fmt/353", format_name="Tagged Image File Format", format_version="",
-                            mime="image/tiff")
+TIFF = FormatIdentification(
+    puid="fmt/353", format_name="Tagged Image File Format", format_version="", mime="image/tiff"
+)
 
 
 class TickingClock:
@@ -77,20 +78,35 @@ def source_file(root: Path, rel: str, content: bytes, **expected: str) -> Source
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    return SourceFile(path=path, original_path=rel, naam=rel.rsplit("/", 1)[-1], size=len(content),
-                      format=TIFF, expected=dict(expected))
+    return SourceFile(
+        path=path,
+        original_path=rel,
+        naam=rel.rsplit("/", 1)[-1],
+        size=len(content),
+        format=TIFF,
+        expected=dict(expected),
+    )
 
 
 def submission(root: Path, contents: dict[str, bytes] | None = None, **kwargs: object) -> SubmissionInput:
     contents = contents or {"1/0001.tif": b"page one", "1/0002.tif": b"page two", "2/0001.tif": b"other"}
     packages = []
     for inv in sorted({rel.split("/")[0] for rel in contents}):
-        files = tuple(source_file(root, rel, data) for rel, data in sorted(contents.items()) if rel.startswith(f"{inv}/"))
-        packages.append(PackageInput(source="analogue", source_key=f"1987-1996/{inv}",
-                                     record=RecordInput(folder=inv, original_name=inv,
-                                                        informatieobject=dossier(f"Dossier {inv}", inv), files=files)))
-    return SubmissionInput(source="analogue", location=str(root), packages=tuple(packages), bag_group="1987-1996",
-                           **kwargs)  # type: ignore[arg-type]
+        files = tuple(
+            source_file(root, rel, data) for rel, data in sorted(contents.items()) if rel.startswith(f"{inv}/")
+        )
+        packages.append(
+            PackageInput(
+                source="analogue",
+                source_key=f"1987-1996/{inv}",
+                record=RecordInput(
+                    folder=inv, original_name=inv, informatieobject=dossier(f"Dossier {inv}", inv), files=files
+                ),
+            )
+        )
+    return SubmissionInput(
+        source="analogue", location=str(root), packages=tuple(packages), bag_group="1987-1996", **kwargs
+    )  # type: ignore[arg-type]
 
 
 def stored_keys(services: Services) -> list[str]:
@@ -98,6 +114,7 @@ def stored_keys(services: Services) -> list[str]:
 
 
 # --- rejected whole -------------------------------------------------------------------------
+
 
 def test_a_submission_with_an_error_finding_is_rejected_whole_and_nothing_is_stored(services, tmp_path):
     bad = Finding("preingest.zero-byte", "0 bytes", "deliver it again", file="1/0001.tif")
@@ -140,6 +157,7 @@ def test_a_dry_run_checks_and_packages_but_stores_nothing(services, tmp_path):
 
 
 # --- accepted ------------------------------------------------------------------------------
+
 
 def test_each_package_becomes_one_stored_aip_whose_objects_match_the_ledger(services, tmp_path):
     receipt = services.ingest(submission(tmp_path / "in"))
@@ -185,8 +203,9 @@ def test_ingesting_the_same_submission_twice_adds_nothing(services, tmp_path):
 
 def test_a_changed_scan_makes_a_new_version_linked_to_the_old(services, tmp_path):
     first = services.ingest(submission(tmp_path / "in"))
-    changed = submission(tmp_path / "in2", {"1/0001.tif": b"page one, rescanned", "1/0002.tif": b"page two",
-                                            "2/0001.tif": b"other"})
+    changed = submission(
+        tmp_path / "in2", {"1/0001.tif": b"page one, rescanned", "1/0002.tif": b"page two", "2/0001.tif": b"other"}
+    )
     second = services.ingest(changed)
     assert [a.result for a in second.aips] == ["nieuwe versie", "ongewijzigd"]
     new = services.get_aip(second.aips[0].aip_id)
@@ -209,11 +228,13 @@ def test_every_step_is_in_the_event_log_and_the_chain_verifies(services, tmp_pat
     assert types[0] == "ingestion start" and types[-1] == "ingestion end"
     assert types.count("Opname") == 2 and types.count("fixity check") == 2
     assert {e.object_id for e in services.catalog.events() if e.type == "Opname"} == {
-        str(a.aip_id) for a in receipt.aips}
+        str(a.aip_id) for a in receipt.aips
+    }
     assert services.verify_events() == []
 
 
 # --- verification and crashes ----------------------------------------------------------------
+
 
 class CorruptingStore(InMemoryObjectStore):
     """Stores what it is given, then loses a byte of one object: a disk that lies."""
@@ -231,8 +252,13 @@ class CorruptingStore(InMemoryObjectStore):
 
 def test_an_object_that_does_not_read_back_keeps_the_aip_unstored_and_invisible(tmp_path):
     store = CorruptingStore("0001.tif")
-    services = Services(catalog=InMemoryCatalog(), store=store, clock=TickingClock(),
-                        settings=Settings(home=tmp_path / "home"), formats=NoFormats())
+    services = Services(
+        catalog=InMemoryCatalog(),
+        store=store,
+        clock=TickingClock(),
+        settings=Settings(home=tmp_path / "home"),
+        formats=NoFormats(),
+    )
     with pytest.raises(FixityError) as caught:
         services.ingest(submission(tmp_path / "in", {"1/0001.tif": b"page one"}))
     aip_id = caught.value.fields["aip_id"]
@@ -260,7 +286,12 @@ def test_the_catalog_rebuilt_from_storage_alone_has_the_same_records_files_and_c
     for aip_id, old in before.items():
         new = services.get_aip(aip_id)
         assert (new.source, new.source_key, new.version, new.content_hash, new.title) == (
-            old.source, old.source_key, old.version, old.content_hash, old.title)
+            old.source,
+            old.source_key,
+            old.version,
+            old.content_hash,
+            old.title,
+        )
         assert sorted(new.records, key=lambda r: r.id.int) == sorted(old.records, key=lambda r: r.id.int)
         assert sorted(new.files, key=lambda f: f.path) == sorted(old.files, key=lambda f: f.path)
 
