@@ -329,6 +329,14 @@ class Services:
         with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
             return [p for p in pool.map(check, list(files)) if p is not None]
 
+    def verify_aip(self, aip_id: UUID) -> list[Finding]:
+        """Everything wrong with a stored AIP: each object re-read against the ledger, and the stored
+        bag validated as a whole (BagIt, MDTO, ledger), which also catches extra objects."""
+        aip = self.catalog.get_aip(aip_id)
+        problems = self.verify_objects(aip.files)
+        problems += bagcheck.validate_stored_bag(self.store, f"aips/{aip.id}", {f.path: f.sha256 for f in aip.files})
+        return problems
+
     def resume_pending(self) -> list[UUID]:
         """Complete every AIP a crash left in status aangemaakt; clean up leftover staging."""
         completed = []

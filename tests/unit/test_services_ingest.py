@@ -309,3 +309,46 @@ def test_staging_left_by_a_crash_before_the_catalog_knew_is_cleaned_on_the_next_
     services.ingest(submission(tmp_path / "in"))
     assert not orphan.exists()
     shutil.rmtree(services.settings.staging_path)
+
+
+# --- damage is caught both by re-reading storage and by validating an exported bag ---------
+
+
+def flip_bit(data: bytes) -> bytes:
+    return bytes([data[0] ^ 0x01]) + data[1:]
+
+
+DAMAGE = {
+    "flipped bit": lambda store, aip: store.replace(f"aips/{aip}/data/1/0001.tif", flip_bit(b"page one")),
+    "missing file": lambda store, aip: store.remove(f"aips/{aip}/data/1/0002.tif"),
+    "extra file": lambda store, aip: store.replace(f"aips/{aip}/data/1/0009.tif", b"smuggled"),
+    "swapped tag manifest": lambda store, aip: store.replace(
+        f"aips/{aip}/tagmanifest-sha256.txt", b"0" * 64 + b"  bagit.txt\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damage_in_storage_is_caught_by_the_re_read_verification(services, tmp_path, damage):
+    receipt = services.ingest(submission(tmp_path / "in"))
+    aip_id = receipt.aips[0].aip_id
+    assert services.verify_aip(aip_id) == []
+    DAMAGE[damage](services.store, aip_id)
+    assert services.verify_aip(aip_id), f"{damage} went unnoticed"
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damage_in_an_exported_bag_is_caught_by_bag_validation(services, tmp_path, damage):
+    receipt = services.ingest(submission(tmp_path / "in"))
+    aip_id = receipt.aips[0].aip_id
+    out = services.export(aip_id, tmp_path / "out")
+    target = {
+        "flipped bit": lambda: (out / "data/1/0001.tif").write_bytes(flip_bit(b"page one")),
+        "missing file": lambda: (out / "data/1/0002.tif").unlink(),
+        "extra file": lambda: (out / "data/1/0009.tif").write_bytes(b"smuggled"),
+        "swapped tag manifest": lambda: (out / "tagmanifest-sha256.txt").write_bytes(b"0" * 64 + b"  bagit.txt\n"),
+    }[damage]
+    target()
+    ledger = {f.path: f.sha256 for f in services.get_aip(aip_id).files}
+    assert bagcheck.validate_bag(out), f"{damage} went unnoticed without the ledger"
+    assert bagcheck.validate_bag(out, ledger=ledger)
