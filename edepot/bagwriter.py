@@ -2,8 +2,10 @@
 
 Each delivered file is read once: the same pass copies it and computes SHA-256 (plus the
 supplier's algorithm when a supplier checksum is to be verified). The bag is built in a
-temporary directory, fsynced, and renamed into place, so a staged bag under its final name is
-always complete. Files are copied in parallel threads (hashlib releases the GIL).
+temporary directory and renamed into place, so after a process crash a staged bag under its
+final name is always complete. Staging is scratch space and is not fsynced: every byte is
+verified against the ledger after it reaches the object store, which is synced before any AIP is
+marked stored. Files are copied in parallel threads (hashlib releases the GIL).
 """
 
 from __future__ import annotations
@@ -36,27 +38,17 @@ class StagedBag:
         return sum(f.size for f in self.files if f.kind is FileKind.PAYLOAD)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_bytes(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
     return fixity.hash_bytes(data)
 
 
 def _copy(source: SourceFile, target: Path) -> tuple[dict[str, str], int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     algorithms = ("sha256", *sorted(a for a in source.expected if a != "sha256"))
-    return fixity.copy_and_hash(source.path, target, algorithms=algorithms)
+    return fixity.copy_and_hash(source.path, target, algorithms=algorithms, fsync=False)
 
 
 def _checksum_findings(source: SourceFile, digests: dict[str, str], size: int) -> list[Finding]:
@@ -119,15 +111,24 @@ def _write(
     threads: int,
 ) -> StagedBag:
     records = {r.id: r for r in plan.records}
-    copies: list[tuple[str, SourceFile]] = [(pf.path, pf.source) for pf in plan.files]
-    copies += list(plan.supplier_files)
+
+    def stage_file(planned: PlannedFile) -> tuple[dict[str, str], int, str, int]:
+        """Copy and hash one file, then write its bestand sidecar: all in one worker."""
+        digests, size = _copy(planned.source, work / planned.path)
+        bestand = packaging.bestand_of(
+            planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now
+        )
+        data = to_xml(bestand)
+        return digests, size, _write_bytes(work / planned.sidecar_path, data), len(data)
+
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        results = list(pool.map(lambda item: _copy(item[1], work / item[0]), copies))
-    copied = {path: result for (path, _), result in zip(copies, results, strict=True)}
+        staged = list(pool.map(stage_file, plan.files))
+        supplier = list(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
 
     findings: list[Finding] = []
-    for path, source in copies:
-        digests, size = copied[path]
+    for planned, (digests, size, _, _) in zip(plan.files, staged, strict=True):
+        findings += _checksum_findings(planned.source, digests, size)
+    for (_, source), (digests, size) in zip(plan.supplier_files, supplier, strict=True):
         findings += _checksum_findings(source, digests, size)
 
     entries: dict[str, FileEntry] = {}
@@ -150,24 +151,17 @@ def _write(
         if kind is not FileKind.TAG:
             payload[path] = sha256
 
-    for planned in plan.files:
-        digests, size = copied[planned.path]
+    for planned, (digests, size, sidecar_sha256, sidecar_size) in zip(plan.files, staged, strict=True):
         add(planned.path, digests["sha256"], size, planned)
-        bestand = packaging.bestand_of(
-            planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now
-        )
-        data = to_xml(bestand)
-        sha256 = _write_bytes(work / planned.sidecar_path, data)
-        add(planned.sidecar_path, sha256, len(data), record_id=planned.record_id)
+        add(planned.sidecar_path, sidecar_sha256, sidecar_size, record_id=planned.record_id)
     for record in plan.records:
         data = to_xml(record.informatieobject)
         add(record.sidecar_path, _write_bytes(work / record.sidecar_path, data), len(data), record_id=record.id)
-    for path, _source in plan.supplier_files:
-        digests, size = copied[path]
+    for (path, _), (digests, size) in zip(plan.supplier_files, supplier, strict=True):
         add(path, digests["sha256"], size)
 
     content = packaging.content_hash(
-        plan.package, {pf.source.original_path: copied[pf.path][0]["sha256"] for pf in plan.files}
+        plan.package, {pf.source.original_path: entries[pf.path].sha256 for pf in plan.files}
     )
     payload_files = [e for e in entries.values() if e.kind is not FileKind.TAG]
     tags: dict[str, bytes] = {
@@ -193,12 +187,9 @@ def _write(
     tagmanifest = packaging.manifest_text({p: e.sha256 for p, e in entries.items() if e.kind is FileKind.TAG}).encode()
     add(packaging.TAGMANIFEST, _write_bytes(work / packaging.TAGMANIFEST, tagmanifest), len(tagmanifest))
 
-    for directory in sorted({p.parent for p in work.rglob("*")} | {work}, key=lambda p: -len(p.parts)):
-        _fsync_dir(directory)
     if final.exists():
         shutil.rmtree(final)
     os.rename(work, final)
-    _fsync_dir(final.parent)
     return StagedBag(
         plan=plan,
         path=final,

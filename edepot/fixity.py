@@ -95,13 +95,14 @@ def hash_file(path: Path, algorithms: Iterable[str] = ("sha256",)) -> dict[str, 
 
 
 def copy_and_hash(
-    src: Path, dst: Path, algorithms: Iterable[str] = ("sha256",)
+    src: Path, dst: Path, algorithms: Iterable[str] = ("sha256",), *, fsync: bool = True
 ) -> tuple[dict[str, str], int]:
     """Copy `src` to a new file `dst` while hashing the bytes written; return (digests, size).
 
-    The source is read once. `dst` must not exist (it is created exclusively) and is fsynced
-    before this returns, so the digests describe bytes that reached the disk's write path. If the
-    copy fails halfway, the partial `dst` is removed.
+    The source is read once. `dst` must not exist (it is created exclusively). It is fsynced
+    before this returns, so the digests describe bytes that reached the disk's write path, unless
+    `fsync=False` (scratch copies that are verified later anyway). If the copy fails halfway, the
+    partial `dst` is removed.
     """
     hashers = _hashers(algorithms)
     size = 0
@@ -120,7 +121,8 @@ def copy_and_hash(
                 fout.write(chunk)
                 size += n
             fout.flush()
-            os.fsync(fout.fileno())
+            if fsync:
+                os.fsync(fout.fileno())
         except BaseException:
             fout.close()
             dst.unlink(missing_ok=True)

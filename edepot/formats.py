@@ -10,7 +10,7 @@ no external process) and python-magic. The policy side reads the NHA list of pre
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -131,11 +131,40 @@ def _first_pronom_match(result: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class SiegfriedIdentifier:
-    """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME)."""
+    """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME).
+
+    `prefetch` runs siegfried once over many files with Go-side workers (about twice as fast per
+    file as one call each); `identify` then answers from those results, once per file.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
+        self._prefetched: dict[str, dict[str, Any]] = {}
+
+    def prefetch(self, paths: Iterable[Path]) -> None:
+        names = [str(p) for p in paths if _utf8(str(p))]
+        if not names:
+            return
+        try:
+            result: Mapping[str, Any] = pygfried.identify_many(names, workers=self.workers)
+        except Exception:
+            return
+        for entry in result.get("files") or []:
+            self._prefetched[str(entry.get("filename"))] = {"files": [entry]}
 
     def identify(self, path: Path) -> FormatIdentification:
-        result: Mapping[str, Any] = pygfried.identify(str(path), detailed=True)
+        result = self._prefetched.pop(str(path), None)
+        if result is None or (result["files"][0].get("errors") and not result["files"][0].get("matches")):
+            result = pygfried.identify(str(path), detailed=True)
         match = _first_pronom_match(result)
         puid = str(match.get("id") or "UNKNOWN")
         mime = str(magic.from_file(str(path), mime=True) or match.get("mime") or "")

@@ -5,7 +5,7 @@ the in-memory fakes (`edepot.catalog.InMemoryCatalog`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +49,15 @@ class ObjectStore(Protocol):
 
     def size(self, key: str) -> int: ...
 
+    def publish_directory(self, prefix: str, directory: Path) -> bool:
+        """Store every file under `directory` as `prefix/<relative path>` in one atomic step, if this
+        store can (e.g. one rename on the same filesystem). False: nothing was done, put one by one."""
+        ...
+
+    def sync(self) -> None:
+        """Make every put so far durable (a no-op for stores whose puts are durable on return)."""
+        ...
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key starting with `prefix`, sorted."""
         ...
@@ -68,6 +77,10 @@ class FormatIdentification:
 
 class FormatIdentifier(Protocol):
     def identify(self, path: Path) -> FormatIdentification: ...
+
+    def prefetch(self, paths: Iterable[Path]) -> None:
+        """A hint: these files will be identified next, so identify them in one batch now."""
+        ...
 
 
 class Catalog(Protocol):

@@ -269,11 +269,13 @@ class Services:
     def _store(self, aip: Aip, bag_path: Path | None) -> None:
         """Put every object (tag manifest last), verify all by re-reading, then mark opgeslagen."""
         if bag_path is not None:
-            ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
-            with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
-                list(pool.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
-            last = ordered[-1]
-            self.store.put(last.key, bag_path / last.path, last.sha256)
+            if not self.store.publish_directory(f"aips/{aip.id}", bag_path):
+                ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
+                with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
+                    list(pool.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
+                last = ordered[-1]
+                self.store.put(last.key, bag_path / last.path, last.sha256)
+            self.store.sync()
         problems = self.verify_objects(aip.files)
         if problems:
             self.record_event(

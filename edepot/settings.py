@@ -43,7 +43,7 @@ class Settings:
     max_path_length: int = 255
     secret_key: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
-    io_threads: int = 2
+    io_threads: int = 4
     organisation: str = "Provincie Limburg"
     extra: Mapping[str, str] = field(default_factory=dict)
 

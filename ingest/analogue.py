@@ -19,6 +19,7 @@ sidecars `data/<dossier>/[<archiefstuk>/]<folder>.mdto.xml`.
 from __future__ import annotations
 
 import os
+import stat
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -541,6 +542,21 @@ def _empty_inventory(path: Path | None) -> Inventory:
     return Inventory(path or Path("inventaris.csv"), (), ())
 
 
+def _regular_files(root: Path, max_depth: int = 3) -> list[Path]:
+    """Non-empty regular files up to `max_depth` folders deep, never following symbolic links."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        depth = len(Path(dirpath).relative_to(root).parts)
+        if depth >= max_depth:
+            dirnames[:] = []
+        for name in filenames:
+            path = Path(dirpath, name)
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_size:
+                found.append(path)
+    return found
+
+
 def read_block(
     root: Path,
     *,
@@ -557,6 +573,7 @@ def read_block(
         )
         return SubmissionInput(source=SOURCE, location=str(root), packages=(), findings=(missing,), bag_group=root.name)
     block = _Block(root, identifier, reject_unlisted_formats, max_path_length)
+    identifier.prefetch(_regular_files(root))
     layout = _root_layout(block, inventory)
     manifests = _manifests(block, layout.manifests)
     description = _description(block, layout.descriptions)

@@ -6,11 +6,16 @@ under its final key:
 1. the bytes go to `<root>/.tmp/<random>`: a hard link to the source when it lies on the same
    device (no copy), otherwise a copy made by `fixity.copy_and_hash`, whose SHA-256 of the bytes
    written must equal the caller's digest (else FixityError and nothing is published);
-2. the staged file is fsynced and made read-only (0o444);
+2. the staged file is made read-only (0o444);
 3. `os.link(tmp, final)` publishes it atomically; it fails if `final` exists, and then the
    existing object is re-hashed: identical bytes make the put a no-op, different bytes raise
    ObjectExists;
-4. the staged name is unlinked and the parent directories are fsynced.
+4. the staged name is unlinked.
+
+Durability: by default the store does not fsync each object; `sync()` makes every put so far
+durable with one syncfs(2), and the use-case layer calls it before it marks anything stored (so a
+power loss can only hit an AIP that is not yet recorded as stored, and its re-read verification
+catches it). `sync_each_put=True` fsyncs every object and its directories instead.
 
 A crash leaves at most a stray file in `.tmp/`, which is never listed as a key and which
 `sweep_tmp()` removes.
@@ -25,6 +30,7 @@ place would alter the stored object. Pass `hardlink=False` to always copy.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import secrets
@@ -49,9 +55,12 @@ _NO_LINK_ERRNOS = frozenset(
 class FilesystemObjectStore:
     """ObjectStore on a directory. Safe for concurrent puts from threads and processes."""
 
-    def __init__(self, root: Path, name: str = "filesystem", *, hardlink: bool = True) -> None:
+    def __init__(
+        self, root: Path, name: str = "filesystem", *, hardlink: bool = True, sync_each_put: bool = False
+    ) -> None:
         self.name = name
         self.hardlink = hardlink
+        self.sync_each_put = sync_each_put
         self._root = Path(root)
         self._tmp = self._root / RESERVED_PREFIX
         self._tmp.mkdir(parents=True, exist_ok=True)
@@ -132,8 +141,55 @@ class FilesystemObjectStore:
                 ) from exc
         finally:
             tmp.unlink(missing_ok=True)
-        for directory in {final.parent, self._tmp, *(d.parent for d in created)}:
-            _fsync_dir(directory)
+        if self.sync_each_put:
+            for directory in {final.parent, self._tmp, *(d.parent for d in created)}:
+                _fsync_dir(directory)
+
+    def publish_directory(self, prefix: str, directory: Path) -> bool:
+        """Publish a complete directory (a staged bag) as the objects under `prefix` with one rename.
+
+        All or nothing, and much cheaper than a put per object. Only when `prefix` does not exist
+        yet, `directory` is on the store's filesystem and holds nothing but regular files and
+        folders; otherwise False and nothing changed. The files are made read-only first.
+        """
+        final = self._path(prefix)
+        if final.exists() or final.is_symlink():
+            return False
+        self._make_parents(prefix, final.parent)
+        if os.stat(directory).st_dev != os.stat(final.parent).st_dev:
+            return False
+        files = []
+        for dirpath, dirnames, filenames in os.walk(directory):
+            for name in dirnames + filenames:
+                mode = os.lstat(os.path.join(dirpath, name)).st_mode
+                if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                    return False
+            files += [os.path.join(dirpath, name) for name in filenames]
+        for path in files:
+            os.chmod(path, READ_ONLY)
+        try:
+            os.rename(directory, final)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.EXDEV):
+                return False
+            raise
+        if self.sync_each_put:
+            _fsync_dir(final.parent)
+        return True
+
+    def sync(self) -> None:
+        """Make every put so far durable: one syncfs(2) of the store's filesystem.
+
+        Cheaper than an fsync per object and directory when many small objects are stored; the
+        caller syncs before it records anything as stored.
+        """
+        fd = os.open(self._root, os.O_RDONLY)
+        try:
+            if _LIBC is not None and _LIBC.syncfs(fd) == 0:
+                return
+            os.sync()
+        finally:
+            os.close(fd)
 
     def sweep_tmp(self, *, min_age_seconds: float = 0.0) -> int:
         """Remove staged files left by interrupted puts; return how many were removed.
@@ -224,7 +280,7 @@ class FilesystemObjectStore:
         return missing
 
     def _stage(self, key: str, source: Path, sha256: str) -> Path:
-        """Put the bytes in `.tmp/`, fsynced and read-only; return the staged path."""
+        """Put the bytes in `.tmp/`, read-only; return the staged path."""
         tmp = self._tmp / secrets.token_hex(16)
         linked = False
         if self.hardlink:
@@ -236,7 +292,8 @@ class FilesystemObjectStore:
                     raise
         try:
             if linked:
-                _fsync_file(tmp)
+                if self.sync_each_put:
+                    _fsync_file(tmp)
             else:
                 digests, _ = fixity.copy_and_hash(source, tmp)
                 if digests["sha256"] != sha256:
@@ -253,6 +310,18 @@ class FilesystemObjectStore:
             tmp.unlink(missing_ok=True)
             raise
         return tmp
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syncfs.argtypes = [ctypes.c_int]
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _load_libc()
 
 
 def _fsync_file(path: Path) -> None:

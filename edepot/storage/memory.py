@@ -52,6 +52,13 @@ class InMemoryObjectStore:
                 new_sha256=sha256,
             )
 
+    def publish_directory(self, prefix: str, directory: Path) -> bool:
+        """Not atomic here: the caller puts object by object."""
+        return False
+
+    def sync(self) -> None:
+        """Puts are in memory; nothing to flush."""
+
     def open(self, key: str) -> BinaryIO:
         return io.BytesIO(self._get(key))
 

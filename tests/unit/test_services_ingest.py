@@ -48,6 +48,9 @@ class TickingClock:
 
 
 class NoFormats:
+    def prefetch(self, paths: object) -> None:  # pragma: no cover - not used here
+        raise AssertionError("the service must not identify formats itself")
+
     def identify(self, path: Path) -> FormatIdentification:  # pragma: no cover - not used here
         raise AssertionError("the service must not identify formats itself")
 

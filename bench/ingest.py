@@ -1,0 +1,111 @@
+"""Ingest benchmark: end-to-end analogue ingest into the filesystem store, against a baseline.
+
+The baseline is single-core hashlib SHA-256 over the very same files, measured in the same run,
+so the printed ratios mean the same on any machine. Two workloads (issue 2):
+
+  (a) 1 GiB in 2,000 files   -> MB/s, ratio to the hashlib rate      (target >= 0.5x)
+  (b) 20,000 files of 4-32 KiB -> files/s incl. sidecars and catalog (target >= 1,000 files/s)
+
+Usage: python bench/ingest.py [--scale 1.0] [--workdir DIR] [--keep]
+`--scale 0.1` runs a tenth of each workload (for a quick look). Nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This file is named like the `ingest` package; keep bench/ off the import path so it does not shadow it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from edepot.bootstrap import build  # noqa: E402
+from edepot.sample import make_bulk_block  # noqa: E402
+from edepot.settings import Settings  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+def hashlib_baseline(root: Path) -> tuple[float, int, int]:
+    """Seconds to sha256 every file under root on one core, bytes and files hashed."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    total = 0
+    buffer = bytearray(MiB)
+    view = memoryview(buffer)
+    start = time.perf_counter()
+    for path in files:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while n := handle.readinto(view):
+                digest.update(view[:n])
+                total += n
+    return time.perf_counter() - start, total, len(files)
+
+
+def ingest(block: Path, home: Path) -> tuple[float, float, dict[str, int]]:
+    """The same steps as `edepot ingest analogue`, timed in two phases: checks, then packaging+storage."""
+    from ingest.analogue import read_block
+
+    services = build(Settings(home=home))
+    start = time.perf_counter()
+    submission = read_block(block, identifier=services.formats)
+    checked = time.perf_counter()
+    receipt = services.ingest(submission)
+    done = time.perf_counter()
+    counts = receipt.as_dict()["counts"]
+    assert counts["new"] == counts["packages"], "benchmark block must be new"
+    return checked - start, done - checked, counts
+
+
+def run(name: str, workdir: Path, *, files: int, min_size: int, max_size: int, per_dossier: int) -> None:
+    supplier = workdir / f"{name}-supplier"
+    home = workdir / f"{name}-home"
+    start = time.perf_counter()
+    block = make_bulk_block(supplier, files=files, min_size=min_size, max_size=max_size,
+                            files_per_dossier=per_dossier, block=name)
+    generated = time.perf_counter() - start
+    # warm the page cache equally for both measurements
+    hashlib_baseline(block)
+    base_seconds, base_bytes, base_files = hashlib_baseline(block)
+    checks, storing, counts = ingest(block, home)
+    seconds = checks + storing
+    mb = counts["bytes"] / 1e6
+    base_rate = base_bytes / 1e6 / base_seconds
+    rate = mb / seconds
+    print(f"\n[{name}] {counts['files']} files in {counts['packages']} dossiers, {mb:,.1f} MB"
+          f" (generated in {generated:.1f} s)")
+    print(f"  hashlib sha256, 1 core : {base_rate:10.1f} MB/s  {base_files / base_seconds:10.0f} files/s")
+    print(f"  edepot ingest, e2e     : {rate:10.1f} MB/s  {counts['files'] / seconds:10.0f} files/s"
+          f"  ({seconds:.2f} s)")
+    print(f"    of which preingest   : {checks:10.2f} s (PRONOM/MIME identification, names, PDFs)")
+    print(f"    of which package+store: {storing:9.2f} s (copy+hash, sidecars, catalog, publish, re-read)")
+    print(f"  ratio ingest/hashlib   : {rate / base_rate:10.2f}x bytes"
+          f"  {(counts['files'] / seconds) / (base_files / base_seconds):10.3f}x files")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="edepot-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"edepot ingest benchmark, scale {args.scale}, cpus {os.cpu_count()}, workdir {workdir}")
+    try:
+        run("a-large", workdir, files=max(10, int(2000 * args.scale)), min_size=384 * 1024, max_size=704 * 1024,
+            per_dossier=100)
+        run("b-small", workdir, files=max(100, int(20000 * args.scale)), min_size=4 * 1024, max_size=32 * 1024,
+            per_dossier=200)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
