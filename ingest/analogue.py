@@ -275,6 +275,13 @@ def _scan(block: _Block, folder: _Folder, bag_parts: list[str], depth: int) -> N
                 WAARSCHUWING,
                 file=relative,
             )
+        elif name.lower().endswith(".mdto.xml"):
+            block.report.add(
+                "preingest.name.reserved",
+                f"{relative}: names ending in .mdto.xml are reserved for the MDTO sidecars edepot writes",
+                "rename the file (or, if it is supplier metadata, deliver it outside the dossier folders)",
+                file=relative,
+            )
         elif kind == "dir" and depth >= 2:
             block.report.add(
                 "analogue.layout.too_deep",

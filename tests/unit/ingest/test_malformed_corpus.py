@@ -299,7 +299,14 @@ def nested_folder_too_deep(tmp: Path) -> Path:
     return root
 
 
+def file_named_like_a_sidecar(tmp: Path) -> Path:
+    root = good_block(tmp)
+    (root / "12" / "scan_0001.tif.bestand.mdto.xml").write_bytes(b"<MDTO/>")
+    return root
+
+
 CORPUS: list[tuple[Builder, str]] = [
+    (file_named_like_a_sidecar, "preingest.name.reserved"),
     (name_not_utf8, "preingest.name.undecodable"),
     (path_too_long, "preingest.path.too_long"),
     (zero_byte_tiff, "preingest.file.empty"),
