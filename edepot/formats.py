@@ -162,10 +162,10 @@ class SiegfriedIdentifier:
             self._prefetched[str(entry.get("filename"))] = {"files": [entry]}
 
     def identify(self, path: Path) -> FormatIdentification:
-        result = self._prefetched.pop(str(path), None)
+        result: Mapping[str, Any] | None = self._prefetched.pop(str(path), None)
         if result is None or (result["files"][0].get("errors") and not result["files"][0].get("matches")):
             result = pygfried.identify(str(path), detailed=True)
-        match = _first_pronom_match(result)
+        match = _first_pronom_match(result or {})
         puid = str(match.get("id") or "UNKNOWN")
         mime = str(magic.from_file(str(path), mime=True) or match.get("mime") or "")
         return FormatIdentification(
