@@ -771,7 +771,8 @@ def _rasteriseer(pdf: pikepdf.Pdf, pdfium_doc: Any, index: int, gebieden: Sequen
     for g in gebieden:
         teken.rectangle([math.floor((g.x0 - cx0) * sx) - 1, math.floor((cy1 - g.y1) * sy) - 1,
                          math.ceil((g.x1 - cx0) * sx) + 1, math.ceil((cy1 - g.y0) * sy) + 1], fill=(0, 0, 0))
-    if all(r == g == b for r, g, b in beeld.getdata()):
+    rood, groen, blauw = beeld.split()
+    if rood.tobytes() == groen.tobytes() == blauw.tobytes():
         beeld = beeld.convert("L")
     afbeelding = pdf.make_indirect(_beeld_stream(pdf, beeld))
     page.obj.Resources = Dictionary(XObject=Dictionary(EdepotPagina=afbeelding))
@@ -1010,7 +1011,7 @@ def redact(
             uitvoer, gerasterd, labels, verwijderd = _schrijf(data, origineel, per_pagina, forceer, dpi)
             gebieden = {i: [(r, g) for r, g, _ in items] for i, items in per_pagina.items()}
             controle = _verifieer(uitvoer, geheimen, gebieden, labels)
-            herstelbaar = {p for p in controle.fouten if p is not None and p not in gerasterd}
+            herstelbaar = {p for p in controle.fouten if p in per_pagina and p not in gerasterd}
             if not controle.fouten or None in controle.fouten or not herstelbaar:
                 break
             forceer |= herstelbaar  # removal left something behind: rasterise those pages and retry
@@ -1093,6 +1094,8 @@ def _schrijf(
             dozen, labels[index] = _dozen_en_labels([(r, g) for r, g, _ in items])
             _zet_label_font(pdf, page.obj.Resources)
             page.obj.Contents = pdf.make_stream(bytes(page.obj.Contents.read_bytes()) + b"\n" + dozen)
+            # an image replaced by its painted copy must not stay behind as an unused resource
+            page.remove_unreferenced_resources()
         verwijderd = _ontdoe(pdf)
         uit = io.BytesIO()
         pdf.save(uit, linearize=False, compress_streams=True, deterministic_id=True,

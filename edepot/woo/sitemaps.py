@@ -7,7 +7,7 @@ at most 50,000 `<url>`s whose `loc` is the https URL of the published file itsel
 `shared/reference/diwoo/examples/`).
 
 Sitemaps are split by informatiecategorie (the document's first) and by month of first
-publication: `sitemap-diwoo-<tooi code>-<yyyy>-<mm>-<nnn>.xml`, so a change touches one small
+publication, and within that by the limits of 50,000 urls and 50 MiB: `sitemap-diwoo-<tooi code>-<yyyy>-<mm>-<nnn>.xml`, so a change touches one small
 group. All files live next to robots.txt at the site root (a sitemap may only list URLs below
 its own directory).
 
@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
+from typing import Any
 from xml.sax.saxutils import escape
 
 from edepot.errors import InvalidInput
@@ -40,6 +41,7 @@ SITEMAP_PREFIX = "sitemap-diwoo"
 _KOP = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="' + SITEMAP_NAMESPACE.encode()
         + b'" xmlns:diwoo="https://standaarden.overheid.nl/diwoo/metadata/">\n')
 _STAART = b"</urlset>\n"
+_DIWOO_DECLARATIE = b' xmlns:diwoo="https://standaarden.overheid.nl/diwoo/metadata/"'
 _INDEX_KOP = b'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="' + SITEMAP_NAMESPACE.encode() + b'">\n'
 _INDEX_STAART = b"</sitemapindex>\n"
 
@@ -82,10 +84,11 @@ class Url:
         return (self.gepubliceerd_op.isoformat(), self.loc)
 
     def blok(self) -> bytes:
-        """The `<url>` element of this entry."""
+        """The `<url>` element of this entry (the diwoo prefix is declared once, on `<urlset>`)."""
+        document = self.document_xml.strip().replace(_DIWOO_DECLARATIE, b"", 1)
         return b"".join((
             b"<url><loc>", escape(self.loc).encode(), b"</loc><lastmod>",
-            self.lastmod.isoformat().encode(), b"</lastmod>", self.document_xml.strip(), b"</url>\n",
+            self.lastmod.isoformat().encode(), b"</lastmod>", document, b"</url>\n",
         ))
 
 
@@ -108,6 +111,7 @@ class UrlState:
     volgorde: tuple[str, str]
     lastmod: str
     digest: str  # sha256 of the url's <url> block
+    grootte: int  # its length in bytes
 
 
 @dataclass(frozen=True)
@@ -186,10 +190,12 @@ def _basis(basis_url: str) -> str:
 
 
 def genereer(
-    basis_url: str, urls: Iterable[Url], *, tijdstip: date | datetime, max_urls: int = MAX_URLS
+    basis_url: str, urls: Iterable[Url], *, tijdstip: date | datetime, max_urls: int = MAX_URLS,
+    max_bytes: int = MAX_BYTES,
 ) -> Regeneratie:
     """All files for `urls` from scratch (an incremental run against an empty state)."""
-    return regenereer(basis_url, SitemapState(), urls, _niets_bekend, tijdstip=tijdstip, max_urls=max_urls)
+    return regenereer(basis_url, SitemapState(), urls, _niets_bekend, tijdstip=tijdstip, max_urls=max_urls,
+                      max_bytes=max_bytes)
 
 
 def _niets_bekend(loc: str) -> Url:
@@ -204,18 +210,22 @@ def regenereer(
     *,
     tijdstip: date | datetime,
     max_urls: int = MAX_URLS,
+    max_bytes: int = MAX_BYTES,
 ) -> Regeneratie:
     """The files that change when `wijzigingen` are applied to `vorige`; pure.
 
     `opzoeken(loc)` returns the current `Url` of an unchanged entry that shares a sitemap with a
     changed one (its block is re-rendered; only files whose bytes differ are returned). Within a
-    group urls are ordered by first publication, then loc, and cut into chunks of `max_urls`.
+    group urls are ordered by first publication, then loc, and cut into chunks of at most
+    `max_urls` urls and `max_bytes` bytes (with DiWoo metadata 50,000 urls can exceed 50 MiB).
     `tijdstip` (the time of this run) becomes the index `lastmod` of every sitemap that changes,
     so a harvester sees that a sitemap lost a retracted url.
     """
     basis = _basis(basis_url)
     if not 1 <= max_urls <= MAX_URLS:
         raise InvalidInput(f"max_urls {max_urls} outside 1..{MAX_URLS}", hint="sitemaps hold at most 50,000 urls")
+    if not 1 <= max_bytes <= MAX_BYTES:
+        raise InvalidInput(f"max_bytes {max_bytes} outside 1..{MAX_BYTES}", hint="sitemaps hold at most 50 MiB")
     bestand_van = vorige.bestand_van()
     nieuw: dict[str, Url] = {}
     weg: set[str] = set()
@@ -237,41 +247,38 @@ def regenereer(
 
     sitemaps = dict(vorige.sitemaps)
     bestanden: dict[str, bytes | None] = {}
+    nieuwe_blokken: dict[str, bytes] = {}
     for groep in sorted(geraakt):
         oude_namen = sorted(per_groep.get(groep, ()))
-        leden: dict[str, tuple[tuple[str, str], str | None]] = {}  # loc -> (order, old digest)
+        # loc -> (order, old digest or None when changed, block size)
+        leden: dict[str, tuple[tuple[str, str], str | None, int]] = {}
         for naam in oude_namen:
             for u in vorige.sitemaps[naam].urls:
-                leden[u.loc] = (u.volgorde, u.digest)
+                leden[u.loc] = (u.volgorde, u.digest, u.grootte)
         for loc in list(leden):
             if loc in weg or loc in nieuw:
                 del leden[loc]
         for url in nieuw.values():
             if url.groep == groep:
-                leden[url.loc] = (url.volgorde, None)
+                blok = nieuwe_blokken.setdefault(url.loc, url.blok())
+                leden[url.loc] = (url.volgorde, None, len(blok))
         volgorde = sorted(leden, key=lambda loc: leden[loc][0])
         nieuwe_namen = []
-        for nummer, begin in enumerate(range(0, len(volgorde), max_urls), start=1):
+        for nummer, stuk in enumerate(_stukken(volgorde, leden, max_urls, max_bytes), start=1):
             naam = _sitemap_naam(groep, nummer)
             nieuwe_namen.append(naam)
-            stuk = volgorde[begin:begin + max_urls]
             oud = vorige.sitemaps.get(naam)
             if oud is not None and [u.loc for u in oud.urls] == stuk and all(leden[loc][1] for loc in stuk):
                 continue  # same urls in the same order, none of them changed
             urls = [nieuw[loc] if loc in nieuw else opzoeken(loc) for loc in stuk]
-            blokken = [url.blok() for url in urls]
+            blokken = [nieuwe_blokken[u.loc] if u.loc in nieuwe_blokken else u.blok() for u in urls]
             inhoud = _render_sitemap(blokken)
-            if len(inhoud) > MAX_BYTES:
-                raise InvalidInput(
-                    f"sitemap {naam} would be {len(inhoud)} bytes, more than the 50 MiB sitemaps allow",
-                    hint="lower max_urls so that each sitemap stays under 50 MiB",
-                )
             digest = _sha(inhoud)
             gewijzigd = oud is None or oud.digest != digest
             sitemaps[naam] = BestandState(
                 naam=naam,
                 digest=digest,
-                urls=tuple(UrlState(u.loc, u.volgorde, _lastmod_tekst(u.lastmod), _sha(b))
+                urls=tuple(UrlState(u.loc, u.volgorde, _lastmod_tekst(u.lastmod), _sha(b), len(b))
                            for u, b in zip(urls, blokken, strict=True)),
                 lastmod=_lastmod_tekst(tijdstip) if gewijzigd or oud is None else oud.lastmod,
             )
@@ -287,6 +294,29 @@ def regenereer(
         bestanden=MappingProxyType(bestanden),
         state=SitemapState(sitemaps=MappingProxyType(sitemaps), indexen=MappingProxyType(indexen)),
     )
+
+
+def _stukken(
+    volgorde: list[str], leden: Mapping[str, tuple[Any, Any, int]], max_urls: int, max_bytes: int
+) -> list[list[str]]:
+    """Cut the ordered locs into chunks of at most `max_urls` urls and `max_bytes` bytes."""
+    ruimte = max_bytes - len(_KOP) - len(_STAART)
+    stukken: list[list[str]] = []
+    huidig: list[str] = []
+    grootte = 0
+    for loc in volgorde:
+        blok = leden[loc][2]
+        if blok > ruimte:
+            raise InvalidInput(f"the sitemap entry for {loc} alone is larger than {max_bytes} bytes",
+                               hint="shorten its DiWoo metadata")
+        if huidig and (len(huidig) >= max_urls or grootte + blok > ruimte):
+            stukken.append(huidig)
+            huidig, grootte = [], 0
+        huidig.append(loc)
+        grootte += blok
+    if huidig:
+        stukken.append(huidig)
+    return stukken
 
 
 def _indexen(
