@@ -1,0 +1,727 @@
+"""The RetentionCatalog on the catalog's SQL database (SQLite or PostgreSQL), SQLAlchemy 2 Core.
+
+Uses the engine made by `edepot.catalog.sql.create_engine_for` (so a writing transaction on SQLite
+takes the lock with BEGIN IMMEDIATE) and the tables of `retention_tables`, migrated with the rest
+of the catalog. Built for a million AIPs: pages by key (never OFFSET over the facts), decisions
+written with one executemany per page, proposals made with one INSERT ... SELECT, the
+'onbekende categorie' exclusions kept in step with two set-based statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from edepot.catalog import common
+from edepot.catalog.retention_common import counts, exclusion_not_found, item_not_found, list_not_found, stale
+from edepot.catalog.retention_tables import (
+    retention_decisions,
+    retention_exclusions,
+    retention_facts,
+    retention_list_items,
+    retention_lists,
+    retention_postponements,
+    retention_tombstones,
+    retention_verklaringen,
+)
+from edepot.catalog.sql import _WRITE, _is_sqlite_ready
+from edepot.catalog.tables import aips, records
+from edepot.errors import ConfigurationError, Conflict, NotFound
+from edepot.model import AipStatus, advance
+from edepot.retention_ports import DAGAFHANKELIJK
+from edepot.retention_workflow import (
+    ITEM_TRANSITIONS,
+    LIJST_TRANSITIONS,
+    OPEN_ITEM,
+    OPEN_LIJST,
+    AipRef,
+    Besluit,
+    Feiten,
+    Grafsteen,
+    Item,
+    ItemStatus,
+    Lijst,
+    LijstSoort,
+    LijstStatus,
+    Uitsluiting,
+    UitsluitingSoort,
+    Uitstel,
+    Verklaring,
+)
+from edepot.selectielijst import Waardering
+
+F, D, P = retention_facts, retention_decisions, retention_postponements
+X, L, I = retention_exclusions, retention_lists, retention_list_items  # noqa: E741
+PROPOSE_LOCK = 0x45445052  # PostgreSQL advisory lock: one proposer at a time ("EDPR")
+
+
+class SqlRetentionCatalog:
+    def __init__(self, engine: Engine) -> None:
+        if not _is_sqlite_ready(engine):
+            raise ConfigurationError(
+                "the SQLite engine was not made by edepot.catalog.create_engine_for",
+                hint="build it with create_engine_for(url) so writes take the lock with BEGIN IMMEDIATE",
+            )
+        self._engine = engine
+        self._writer = engine.execution_options(**{_WRITE: True})
+        self._postgres = engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.begin() as conn:
+            yield conn
+
+    def _upsert(self, table: Any, keys: Sequence[str]) -> Any:
+        """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column."""
+        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+        statement = dialect_insert(table)
+        others = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        return statement.on_conflict_do_update(index_elements=list(keys), set_=others)
+
+    # facts ------------------------------------------------------------------------------------
+
+    def aips_without_facts(self, limit: int) -> list[AipRef]:
+        root = (
+            select(records.c.aip_id, records.c.id, records.c.sidecar_path)
+            .where(records.c.parent_id.is_(None))
+            .subquery()
+        )
+        query = (
+            select(
+                aips.c.id,
+                aips.c.source,
+                aips.c.source_key,
+                aips.c.title,
+                root.c.id.label("record_id"),
+                root.c.sidecar_path,
+            )
+            .select_from(aips.outerjoin(root, root.c.aip_id == aips.c.id))
+            .where(aips.c.status == str(AipStatus.OPGESLAGEN), ~exists().where(F.c.aip_id == aips.c.id))
+            .order_by(aips.c.id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        found: dict[UUID, AipRef] = {}
+        for r in rows:
+            found.setdefault(r.id, AipRef(r.id, r.source, r.source_key, r.title, r.record_id, r.sidecar_path))
+        return list(found.values())
+
+    def put_facts(self, rows: Sequence[Feiten]) -> None:
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.execute(self._upsert(F, ["aip_id"]), [_facts_values(r) for r in rows])
+
+    def get_facts(self, aip_id: UUID) -> Feiten:
+        with self._read() as conn:
+            row = conn.execute(select(F).where(F.c.aip_id == aip_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"AIP {aip_id} has no retention facts", hint="run `edepot retention nightly`")
+        return _facts(row._mapping)
+
+    def facts_with_other_mapping(self, mapping_hash: str, after: UUID | None, limit: int) -> list[Feiten]:
+        query = select(F).where(F.c.mapping_hash != mapping_hash).order_by(F.c.aip_id).limit(limit)
+        if after is not None:
+            query = query.where(F.c.aip_id > after)
+        with self._read() as conn:
+            return [_facts(r._mapping) for r in conn.execute(query)]
+
+    # decisions --------------------------------------------------------------------------------
+
+    def facts_needing_decision(
+        self, regels_hash: str, after: UUID | None, limit: int
+    ) -> list[tuple[Feiten, Besluit | None, Uitstel | None]]:
+        d_cols = [c.label(f"d_{c.name}") for c in D.columns]
+        p_cols = [c.label(f"p_{c.name}") for c in P.columns]
+        query = (
+            select(F, *d_cols, *p_cols)
+            .select_from(F.outerjoin(D, D.c.aip_id == F.c.aip_id).outerjoin(P, P.c.aip_id == F.c.aip_id))
+            .where(
+                or_(
+                    D.c.aip_id.is_(None),
+                    D.c.feiten_revisie != F.c.revisie,
+                    D.c.regels_hash != regels_hash,
+                    D.c.code.in_(sorted(DAGAFHANKELIJK)),
+                )
+            )
+            .order_by(F.c.aip_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(F.c.aip_id > after)
+        result = []
+        with self._read() as conn:
+            for row in conn.execute(query):
+                m = row._mapping
+                decision = _decision({c.name: m[f"d_{c.name}"] for c in D.columns}) if m["d_aip_id"] else None
+                uitstel = _uitstel({c.name: m[f"p_{c.name}"] for c in P.columns}) if m["p_aip_id"] else None
+                result.append((_facts(m), decision, uitstel))
+        return result
+
+    def save_decisions(self, rows: Sequence[Besluit]) -> None:
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.execute(self._upsert(D, ["aip_id"]), [_decision_values(r) for r in rows])
+
+    def get_decision(self, aip_id: UUID) -> Besluit:
+        with self._read() as conn:
+            row = conn.execute(select(D).where(D.c.aip_id == aip_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"AIP {aip_id} has no retention decision", hint="run `edepot retention nightly`")
+        return _decision(row._mapping)
+
+    def decisions(
+        self, *, waardering: str | None = None, code: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Besluit]:
+        common.check_page(limit, offset)
+        query = select(D).order_by(D.c.aip_id).limit(limit).offset(offset)
+        if waardering is not None:
+            query = query.where(D.c.waardering == waardering)
+        if code is not None:
+            query = query.where(D.c.code == code)
+        with self._read() as conn:
+            return [_decision(r._mapping) for r in conn.execute(query)]
+
+    def decision_counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            rows = conn.execute(select(D.c.waardering, func.count()).group_by(D.c.waardering)).all()
+        return {str(w): int(n) for w, n in rows}
+
+    def invalidate_decision(self, aip_id: UUID) -> None:
+        with self._write() as conn:
+            conn.execute(update(D).where(D.c.aip_id == aip_id).values(regels_hash=""))
+
+    def unwritten_decisions(self, after: UUID | None, limit: int) -> list[Besluit]:
+        query = (
+            select(D)
+            .where(D.c.revisie > D.c.geschreven, D.c.waardering.in_([str(Waardering.B), str(Waardering.V)]))
+            .order_by(D.c.aip_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(D.c.aip_id > after)
+        with self._read() as conn:
+            return [_decision(r._mapping) for r in conn.execute(query)]
+
+    def mark_written(self, aip_id: UUID, revisie: int) -> None:
+        with self._write() as conn:
+            found = conn.execute(
+                update(D).where(D.c.aip_id == aip_id, D.c.geschreven < revisie).values(geschreven=revisie)
+            ).rowcount
+            if not found and conn.execute(select(D.c.aip_id).where(D.c.aip_id == aip_id)).first() is None:
+                raise NotFound(f"AIP {aip_id} has no retention decision")
+
+    # exclusions and postponements -------------------------------------------------------------
+
+    def add_exclusion(self, exclusion: Uitsluiting) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute(insert(X).values(_exclusion_values(exclusion)))
+        except IntegrityError as exc:
+            raise Conflict(f"exclusion {exclusion.id} exists already") from exc
+
+    def lift_exclusion(self, exclusion_id: UUID, *, door: str, op: datetime, reden: str) -> Uitsluiting:
+        op = common.utc(op, "op")
+        with self._write() as conn:
+            conn.execute(
+                update(X)
+                .where(X.c.id == exclusion_id, X.c.opgeheven_op.is_(None))
+                .values(opgeheven_door=door, opgeheven_op=op, opheffing_reden=reden)
+            )
+            row = conn.execute(select(X).where(X.c.id == exclusion_id)).one_or_none()
+        if row is None:
+            raise exclusion_not_found(exclusion_id)
+        return _exclusion(row._mapping)
+
+    def exclusions(
+        self, *, aip_id: UUID | None = None, open_only: bool = False, limit: int = 1000
+    ) -> list[Uitsluiting]:
+        query = select(X).order_by(X.c.op, X.c.id).limit(limit)
+        if aip_id is not None:
+            query = query.where(X.c.aip_id == aip_id)
+        if open_only:
+            query = query.where(X.c.opgeheven_op.is_(None))
+        with self._read() as conn:
+            return [_exclusion(r._mapping) for r in conn.execute(query)]
+
+    def exclusion_counts(self) -> dict[str, int]:
+        query = select(X.c.soort, func.count()).where(X.c.opgeheven_op.is_(None)).group_by(X.c.soort)
+        with self._read() as conn:
+            return {str(s): int(n) for s, n in conn.execute(query).all()}
+
+    def sync_unknown_category(self, *, door: str, op: datetime, new_id: Callable[[], UUID]) -> tuple[int, int]:
+        op = common.utc(op, "op")
+        auto = str(UitsluitingSoort.ONBEKENDE_CATEGORIE)
+        open_auto = and_(X.c.soort == auto, X.c.opgeheven_op.is_(None))
+        with self._write() as conn:
+            missing = conn.execute(
+                select(D.c.aip_id, D.c.reden)
+                .where(D.c.waardering == str(Waardering.N), ~exists().where(X.c.aip_id == D.c.aip_id, open_auto))
+                .order_by(D.c.aip_id)
+            ).all()
+            if missing:
+                conn.execute(
+                    insert(X),
+                    [
+                        {
+                            "id": new_id(),
+                            "aip_id": aip_id,
+                            "soort": auto,
+                            "reden": reden,
+                            "door": door,
+                            "op": op,
+                            "opgeheven_door": None,
+                            "opgeheven_op": None,
+                            "opheffing_reden": None,
+                        }
+                        for aip_id, reden in missing
+                    ],
+                )
+            still_n = exists().where(D.c.aip_id == X.c.aip_id, D.c.waardering == str(Waardering.N))
+            lifted = conn.execute(
+                update(X)
+                .where(open_auto, ~still_n)
+                .values(opgeheven_door=door, opgeheven_op=op, opheffing_reden="the category is known now")
+            ).rowcount
+        return len(missing), int(lifted or 0)
+
+    def postpone(self, uitstel: Uitstel) -> None:
+        values = {
+            "aip_id": uitstel.aip_id,
+            "archiefactiedatum": uitstel.archiefactiedatum,
+            "reden": uitstel.reden,
+            "door": uitstel.door,
+            "op": common.utc(uitstel.op, "op"),
+        }
+        with self._write() as conn:
+            conn.execute(self._upsert(P, ["aip_id"]), [values])
+
+    def postponement(self, aip_id: UUID) -> Uitstel | None:
+        with self._read() as conn:
+            row = conn.execute(select(P).where(P.c.aip_id == aip_id)).one_or_none()
+        return _uitstel(row._mapping) if row else None
+
+    # proposal lists ---------------------------------------------------------------------------
+
+    def propose(
+        self, soort: LijstSoort, peildatum: date, *, door: str, op: datetime, new_id: Callable[[], UUID]
+    ) -> tuple[Lijst | None, int]:
+        op = common.utc(op, "op")
+        on_open_list = (
+            exists()
+            .select_from(I.join(L, L.c.id == I.c.lijst_id))
+            .where(
+                I.c.aip_id == D.c.aip_id,
+                L.c.status.in_([str(s) for s in OPEN_LIJST]),
+                I.c.status.in_([str(s) for s in OPEN_ITEM]),
+            )
+        )
+        excluded = exists().where(X.c.aip_id == D.c.aip_id, X.c.opgeheven_op.is_(None))
+        conditions = [aips.c.status == str(AipStatus.OPGESLAGEN), ~excluded, ~on_open_list]
+        if soort is LijstSoort.VERNIETIGING:
+            datum = D.c.archiefactiedatum
+            conditions += [D.c.waardering == str(Waardering.V), D.c.uitgesteld.is_(False), datum <= peildatum]
+        else:
+            datum = D.c.overbrengingsdatum
+            transferred = (
+                exists()
+                .select_from(I.join(L, L.c.id == I.c.lijst_id))
+                .where(
+                    I.c.aip_id == D.c.aip_id,
+                    L.c.soort == str(LijstSoort.OVERBRENGING),
+                    I.c.status == str(ItemStatus.UITGEVOERD),
+                )
+            )
+            conditions += [D.c.waardering == str(Waardering.B), datum <= peildatum, ~transferred]
+        with self._write() as conn:
+            if self._postgres:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROPOSE_LOCK})
+            concept = conn.execute(
+                select(L.c.id)
+                .where(L.c.soort == str(soort), L.c.status == str(LijstStatus.CONCEPT))
+                .order_by(L.c.aangemaakt_op)
+                .limit(1)
+            ).scalar_one_or_none()
+            due = select(D.c.aip_id).select_from(D.join(aips, aips.c.id == D.c.aip_id)).where(*conditions).limit(1)
+            if conn.execute(due).first() is None:
+                added = 0
+            else:
+                if concept is None:
+                    concept = new_id()
+                    conn.execute(
+                        insert(L).values(
+                            id=concept,
+                            soort=str(soort),
+                            status=str(LijstStatus.CONCEPT),
+                            aangemaakt_op=op,
+                            aangemaakt_door=door,
+                            peildatum=peildatum,
+                            revisie=1,
+                        )
+                    )
+                empty_detail = cast(literal("{}"), JSON) if self._postgres else literal("{}")
+                rows = (
+                    select(
+                        literal(concept, I.c.lijst_id.type),
+                        D.c.aip_id,
+                        D.c.record_id,
+                        F.c.source_key,
+                        F.c.titel,
+                        D.c.selectielijst,
+                        D.c.versie,
+                        D.c.categorie,
+                        D.c.waardering,
+                        D.c.brondatum,
+                        datum,
+                        D.c.revisie,
+                        literal(str(ItemStatus.VOORGESTELD)),
+                        empty_detail,
+                    )
+                    .select_from(D.join(aips, aips.c.id == D.c.aip_id).join(F, F.c.aip_id == D.c.aip_id))
+                    .where(*conditions)
+                )
+                columns = [
+                    "lijst_id",
+                    "aip_id",
+                    "record_id",
+                    "source_key",
+                    "titel",
+                    "selectielijst",
+                    "versie",
+                    "categorie",
+                    "waardering",
+                    "brondatum",
+                    "archiefactiedatum",
+                    "besluit_revisie",
+                    "status",
+                    "detail",
+                ]
+                count = select(func.count()).select_from(I).where(I.c.lijst_id == concept)
+                before = int(conn.execute(count).scalar_one())
+                conn.execute(insert(I).from_select(columns, rows))
+                added = int(conn.execute(count).scalar_one()) - before  # rowcount of INSERT ... SELECT varies by driver
+                conn.execute(update(L).where(L.c.id == concept).values(revisie=L.c.revisie + 1, peildatum=peildatum))
+        return (self.get_list(concept) if concept is not None else None), added
+
+    def get_list(self, lijst_id: UUID) -> Lijst:
+        with self._read() as conn:
+            row = conn.execute(select(L).where(L.c.id == lijst_id)).one_or_none()
+            if row is None:
+                raise list_not_found(lijst_id)
+            items = tuple(
+                _item(r._mapping)
+                for r in conn.execute(select(I).where(I.c.lijst_id == lijst_id).order_by(I.c.source_key, I.c.aip_id))
+            )
+        return _lijst(row._mapping, items=items, tellingen=counts(items))
+
+    def lists(self, *, soort: LijstSoort | None = None, status: LijstStatus | None = None) -> list[Lijst]:
+        query = select(L).order_by(L.c.aangemaakt_op.desc(), L.c.id.desc())
+        if soort is not None:
+            query = query.where(L.c.soort == str(soort))
+        if status is not None:
+            query = query.where(L.c.status == str(status))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            tallies: dict[UUID, dict[str, int]] = {}
+            for lijst_id, item_status, n in conn.execute(
+                select(I.c.lijst_id, I.c.status, func.count()).group_by(I.c.lijst_id, I.c.status)
+            ):
+                tallies.setdefault(lijst_id, {})[str(item_status)] = int(n)
+        return [_lijst(r._mapping, items=(), tellingen=tallies.get(r.id, {})) for r in rows]
+
+    def transition_list(
+        self, lijst_id: UUID, new: LijstStatus, *, expected_revisie: int | None = None, **velden: object
+    ) -> Lijst:
+        values: dict[str, Any] = {k: (common.utc(v, k) if isinstance(v, datetime) else v) for k, v in velden.items()}
+        with self._write() as conn:
+            row = conn.execute(
+                select(L.c.status, L.c.revisie).where(L.c.id == lijst_id).with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise list_not_found(lijst_id)
+            if expected_revisie is not None and row.revisie != expected_revisie:
+                raise stale(lijst_id, expected_revisie, row.revisie)
+            status = advance(LIJST_TRANSITIONS, LijstStatus(row.status), new)
+            conn.execute(
+                update(L).where(L.c.id == lijst_id).values(status=str(status), revisie=row.revisie + 1, **values)
+            )
+        return self.get_list(lijst_id)
+
+    def set_item(
+        self,
+        lijst_id: UUID,
+        aip_id: UUID,
+        status: ItemStatus,
+        *,
+        reden: str | None = None,
+        door: str | None = None,
+        op: datetime | None = None,
+        uitgevoerd_op: datetime | None = None,
+        detail: dict[str, object] | None = None,
+        bump: bool = False,
+    ) -> Item:
+        where = and_(I.c.lijst_id == lijst_id, I.c.aip_id == aip_id)
+        with self._write() as conn:
+            row = conn.execute(select(I).where(where).with_for_update()).one_or_none()
+            if row is None:
+                if conn.execute(select(L.c.id).where(L.c.id == lijst_id)).first() is None:
+                    raise list_not_found(lijst_id)
+                raise item_not_found(lijst_id, aip_id)
+            if status != row.status:
+                advance(ITEM_TRANSITIONS, ItemStatus(row.status), status)
+            values: dict[str, Any] = {"status": str(status)}
+            if reden is not None:
+                values["reden"] = reden
+            if door is not None:
+                values["door"] = door
+            if op is not None:
+                values["op"] = common.utc(op, "op")
+            if uitgevoerd_op is not None:
+                values["uitgevoerd_op"] = common.utc(uitgevoerd_op, "uitgevoerd_op")
+            if detail is not None:
+                values["detail"] = detail
+            conn.execute(update(I).where(where).values(**values))
+            if bump:
+                conn.execute(update(L).where(L.c.id == lijst_id).values(revisie=L.c.revisie + 1))
+            changed = conn.execute(select(I).where(where)).one()
+        return _item(changed._mapping)
+
+    def open_items(self, aip_id: UUID) -> list[Item]:
+        query = (
+            select(I)
+            .select_from(I.join(L, L.c.id == I.c.lijst_id))
+            .where(
+                I.c.aip_id == aip_id,
+                L.c.status.in_([str(s) for s in OPEN_LIJST]),
+                I.c.status.in_([str(s) for s in OPEN_ITEM]),
+            )
+        )
+        with self._read() as conn:
+            return [_item(r._mapping) for r in conn.execute(query)]
+
+    # tombstones and verklaringen ----------------------------------------------------------------
+
+    def add_tombstone(self, grafsteen: Grafsteen) -> None:
+        values = _tombstone_values(grafsteen)
+        with self._write() as conn:
+            if (
+                conn.execute(
+                    select(retention_tombstones.c.aip_id).where(retention_tombstones.c.aip_id == grafsteen.aip_id)
+                ).first()
+                is None
+            ):
+                conn.execute(insert(retention_tombstones).values(values))
+
+    def tombstones(self, *, lijst_id: UUID | None = None) -> list[Grafsteen]:
+        t = retention_tombstones
+        query = select(t).order_by(t.c.source_key, t.c.aip_id)
+        if lijst_id is not None:
+            query = query.where(t.c.lijst_id == lijst_id)
+        with self._read() as conn:
+            return [_tombstone(r._mapping) for r in conn.execute(query)]
+
+    def add_verklaring(self, verklaring: Verklaring) -> None:
+        values = {
+            "lijst_id": verklaring.lijst_id,
+            "soort": str(verklaring.soort),
+            "aangemaakt_op": common.utc(verklaring.aangemaakt_op, "aangemaakt_op"),
+            "aip_id": verklaring.aip_id,
+            "pdf_sha256": verklaring.pdf_sha256,
+            "csv_sha256": verklaring.csv_sha256,
+            "items": verklaring.items,
+            "locatie": verklaring.locatie,
+        }
+        with self._write() as conn:
+            conn.execute(self._upsert(retention_verklaringen, ["lijst_id"]), [values])
+
+    def get_verklaring(self, lijst_id: UUID) -> Verklaring | None:
+        v = retention_verklaringen
+        with self._read() as conn:
+            row = conn.execute(select(v).where(v.c.lijst_id == lijst_id)).one_or_none()
+        if row is None:
+            return None
+        return Verklaring(
+            lijst_id=row.lijst_id,
+            soort=LijstSoort(row.soort),
+            aangemaakt_op=row.aangemaakt_op,
+            aip_id=row.aip_id,
+            pdf_sha256=row.pdf_sha256,
+            csv_sha256=row.csv_sha256,
+            items=row.items,
+            locatie=row.locatie,
+        )
+
+    def clear(self) -> None:
+        """Remove every retention row (tests and benchmarks only)."""
+        with self._write() as conn:
+            for table in (I, L, retention_tombstones, retention_verklaringen, X, P, D, F):
+                conn.execute(delete(table))
+
+
+# rows <-> values --------------------------------------------------------------------------------
+
+
+def _facts_values(f: Feiten) -> dict[str, Any]:
+    return {
+        "aip_id": f.aip_id,
+        "record_id": f.record_id,
+        "bron": f.bron,
+        "source_key": f.source_key,
+        "titel": f.titel,
+        "eigenschappen": f.eigenschappen,
+        "mapping_hash": f.mapping_hash,
+        "revisie": f.revisie,
+        "categorie": f.categorie,
+        "selectielijstklasse": f.selectielijstklasse,
+        "aanmaakdatum": f.aanmaakdatum,
+        "einddatum": f.einddatum,
+        "ander_datumkenmerk": f.ander_datumkenmerk,
+        "vaste_waardering": f.vaste_waardering,
+        "invoer": f.invoer,
+    }
+
+
+def _facts(m: Any) -> Feiten:
+    return Feiten(
+        aip_id=m["aip_id"],
+        record_id=m["record_id"],
+        bron=m["bron"],
+        source_key=m["source_key"],
+        titel=m["titel"],
+        eigenschappen=m["eigenschappen"] or {},
+        mapping_hash=m["mapping_hash"],
+        revisie=m["revisie"],
+        categorie=m["categorie"],
+        selectielijstklasse=m["selectielijstklasse"],
+        aanmaakdatum=m["aanmaakdatum"],
+        einddatum=m["einddatum"],
+        ander_datumkenmerk=m["ander_datumkenmerk"],
+        vaste_waardering=m["vaste_waardering"],
+        invoer=m["invoer"] or {},
+    )
+
+
+_DECISION_FIELDS = tuple(c.name for c in D.columns)
+
+
+def _decision_values(b: Besluit) -> dict[str, Any]:
+    values = {name: getattr(b, name) for name in _DECISION_FIELDS}
+    values["waardering"] = str(b.waardering)
+    values["besloten_op"] = common.utc(b.besloten_op, "besloten_op")
+    return values
+
+
+def _decision(m: Any) -> Besluit:
+    values = {name: m[name] for name in _DECISION_FIELDS}
+    values["waardering"] = Waardering(values["waardering"])
+    values["uitgesteld"] = bool(values["uitgesteld"])
+    return Besluit(**values)
+
+
+def _uitstel(m: Any) -> Uitstel:
+    return Uitstel(
+        aip_id=m["aip_id"], archiefactiedatum=m["archiefactiedatum"], reden=m["reden"], door=m["door"], op=m["op"]
+    )
+
+
+def _exclusion_values(u: Uitsluiting) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "aip_id": u.aip_id,
+        "soort": str(u.soort),
+        "reden": u.reden,
+        "door": u.door,
+        "op": common.utc(u.op, "op"),
+        "opgeheven_door": u.opgeheven_door,
+        "opgeheven_op": common.utc(u.opgeheven_op, "opgeheven_op") if u.opgeheven_op else None,
+        "opheffing_reden": u.opheffing_reden,
+    }
+
+
+def _exclusion(m: Any) -> Uitsluiting:
+    return Uitsluiting(
+        id=m["id"],
+        aip_id=m["aip_id"],
+        soort=UitsluitingSoort(m["soort"]),
+        reden=m["reden"],
+        door=m["door"],
+        op=m["op"],
+        opgeheven_door=m["opgeheven_door"],
+        opgeheven_op=m["opgeheven_op"],
+        opheffing_reden=m["opheffing_reden"],
+    )
+
+
+def _lijst(m: Any, *, items: tuple[Item, ...], tellingen: dict[str, int]) -> Lijst:
+    return Lijst(
+        id=m["id"],
+        soort=LijstSoort(m["soort"]),
+        status=LijstStatus(m["status"]),
+        aangemaakt_op=m["aangemaakt_op"],
+        aangemaakt_door=m["aangemaakt_door"],
+        peildatum=m["peildatum"],
+        revisie=m["revisie"],
+        ingediend_op=m["ingediend_op"],
+        ingediend_door=m["ingediend_door"],
+        beoordeeld_op=m["beoordeeld_op"],
+        beoordeeld_door=m["beoordeeld_door"],
+        goedgekeurde_revisie=m["goedgekeurde_revisie"],
+        reden=m["reden"],
+        wachttijd_tot=m["wachttijd_tot"],
+        uitgevoerd_op=m["uitgevoerd_op"],
+        items=items,
+        tellingen=tellingen,
+    )
+
+
+_ITEM_FIELDS = tuple(c.name for c in I.columns)
+
+
+def _item(m: Any) -> Item:
+    values = {name: m[name] for name in _ITEM_FIELDS}
+    values["status"] = ItemStatus(values["status"])
+    values["detail"] = values["detail"] or {}
+    return Item(**values)
+
+
+_TOMBSTONE_FIELDS = tuple(c.name for c in retention_tombstones.columns)
+
+
+def _tombstone_values(g: Grafsteen) -> dict[str, Any]:
+    values = {name: getattr(g, name) for name in _TOMBSTONE_FIELDS}
+    values["goedgekeurd_op"] = common.utc(g.goedgekeurd_op, "goedgekeurd_op")
+    values["vernietigd_op"] = common.utc(g.vernietigd_op, "vernietigd_op")
+    return values
+
+
+def _tombstone(m: Any) -> Grafsteen:
+    return Grafsteen(**{name: m[name] for name in _TOMBSTONE_FIELDS})
