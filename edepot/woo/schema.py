@@ -110,9 +110,10 @@ def validate(data: bytes, *, source: str) -> list[Finding]:
             schema.validate(etree.ElementTree(_losgemaakt(document)))
             fouten = list(schema.error_log)
         for fout in fouten:
+            tekst = str(fout.message).replace(f"{{{DIWOO_NAMESPACE}}}", "diwoo:")
             bevindingen.append(Finding(
                 rule="woo.diwoo.xsd",
-                message=f"{source} line {document.sourceline}: {str(fout.message).replace(f'{{{DIWOO_NAMESPACE}}}', 'diwoo:')}",
+                message=f"{source} line {document.sourceline}: {tekst}",
                 action="correct the DiWoo metadata so that it is valid against DiWoo 0.9.8",
                 file=source,
             ))

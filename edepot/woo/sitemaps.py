@@ -7,11 +7,12 @@ at most 50,000 `<url>`s whose `loc` is the https URL of the published file itsel
 `shared/reference/diwoo/examples/`).
 
 Sitemaps are split by informatiecategorie (the document's first) and by month of first
-publication, and within that by the limits of 50,000 urls and 50 MiB: `sitemap-diwoo-<tooi code>-<yyyy>-<mm>-<nnn>.xml`, so a change touches one small
-group. All files live next to robots.txt at the site root (a sitemap may only list URLs below
-its own directory).
+publication, and within that by the limits of 50,000 urls and 50 MiB:
+`sitemap-diwoo-<tooi code>-<yyyy>-<mm>-<nnn>.xml`, so a change touches one small group. All
+files live next to robots.txt at the site root (a sitemap may only list URLs below its own
+directory).
 
-Regeneration is incremental and pure: `regenereer(vorige, wijzigingen, opzoeken)` takes the
+Regeneration is incremental and pure: `regenereer(basis, vorige, wijzigingen, opzoeken)` takes the
 previous `SitemapState` (every file with its urls and their digests), the changed documents
 (`Url` to add or replace, `Verwijdering` for a retraction) and a lookup for unchanged urls, and
 returns only the files whose bytes change (None for a file to delete) plus the new state. The
@@ -238,8 +239,11 @@ def regenereer(
             nieuw.pop(wijziging.loc, None)
 
     # Groups touched: where changed locs were, and where new versions go.
+    nieuw_per_groep: dict[str, list[Url]] = defaultdict(list)
+    for url in nieuw.values():
+        nieuw_per_groep[url.groep].append(url)
     geraakt: set[str] = {_groep_van_naam(bestand_van[loc]) for loc in (*nieuw, *weg) if loc in bestand_van}
-    geraakt |= {url.groep for url in nieuw.values()}
+    geraakt |= set(nieuw_per_groep)
 
     per_groep: dict[str, list[str]] = defaultdict(list)  # group -> its existing sitemap names
     for naam in vorige.sitemaps:
@@ -258,10 +262,9 @@ def regenereer(
         for loc in list(leden):
             if loc in weg or loc in nieuw:
                 del leden[loc]
-        for url in nieuw.values():
-            if url.groep == groep:
-                blok = nieuwe_blokken.setdefault(url.loc, url.blok())
-                leden[url.loc] = (url.volgorde, None, len(blok))
+        for url in nieuw_per_groep.get(groep, ()):
+            blok = nieuwe_blokken.setdefault(url.loc, url.blok())
+            leden[url.loc] = (url.volgorde, None, len(blok))
         volgorde = sorted(leden, key=lambda loc: leden[loc][0])
         nieuwe_namen = []
         for nummer, stuk in enumerate(_stukken(volgorde, leden, max_urls, max_bytes), start=1):

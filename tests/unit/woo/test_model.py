@@ -41,11 +41,11 @@ def test_a_status_change_outside_the_table_is_refused(van: PublicatieStatus, naa
 
 
 def test_the_transition_table_is_concept_then_gepubliceerd_then_ingetrokken() -> None:
-    assert PUBLICATIE_TRANSITIONS == {
+    assert {
         PublicatieStatus.CONCEPT: {PublicatieStatus.GEPUBLICEERD},
         PublicatieStatus.GEPUBLICEERD: {PublicatieStatus.INGETROKKEN},
         PublicatieStatus.INGETROKKEN: set(),
-    }
+    } == PUBLICATIE_TRANSITIONS
 
 
 def test_publishing_and_withdrawing_record_their_time_and_a_withdrawal_needs_a_reason() -> None:
@@ -59,7 +59,7 @@ def test_publishing_and_withdrawing_record_their_time_and_a_withdrawal_needs_a_r
 
 def test_a_naive_time_is_refused() -> None:
     with pytest.raises(InvalidInput, match="time zone"):
-        Documenthandeling.op_label("vaststelling", datetime(2025, 1, 1))  # noqa: DTZ001
+        Documenthandeling.op_label("vaststelling", datetime(2025, 1, 1))
 
 
 # --- metadata ---

@@ -15,7 +15,6 @@ import pytest
 
 from edepot import xmlsafe
 from edepot.errors import InvalidInput
-from edepot.woo import sitemaps
 from edepot.woo.diwoo import document_fragment
 from edepot.woo.schema import DIWOO_NAMESPACE, validate
 from edepot.woo.sitemaps import MAX_URLS, SITEMAP_NAMESPACE, Url, Verwijdering, genereer, regenereer, robots_txt
