@@ -1,9 +1,9 @@
 """PDFs generated for the redaction specification, each with its secrets in a known place.
 
 Made with reportlab (and pikepdf for what reportlab does not write: kerned TJ text, JavaScript,
-attachments, metadata). Fonts: the standard 14 Helvetica and Times-Roman, and DejaVu Sans from
-/usr/share/fonts/truetype/dejavu (installed with the system), embedded by reportlab as a subset
-TrueType font. Tests that need it skip when the font file is missing.
+attachments, metadata). Fonts: the standard 14 Helvetica and Times-Roman, and Bitstream Vera
+Sans (the TrueType font reportlab ships, so it is always there), embedded by reportlab as a subset
+TrueType font.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+import reportlab
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # Bitstream Vera, shipped with reportlab
 NAAM = "Johannes Verhoeven"
 BSN = "111222333"
 IBAN = "NL91ABNA0417164300"

@@ -69,8 +69,7 @@ def vormen(geheim: str) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def bron(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pdfs.Plek]]:
-    if not pdfs.registreer_dejavu():
-        pytest.skip(f"{pdfs.DEJAVU} is not installed: no TrueType font to embed")
+    assert pdfs.registreer_dejavu(), f"{pdfs.DEJAVU} is missing: no TrueType font to embed"
     pad = tmp_path_factory.mktemp("woo") / "besluit.pdf"
     return pad, pdfs.tekst_pdf(pad)
 
