@@ -27,6 +27,7 @@ import jsonschema
 from edepot.errors import Conflict, Finding, InvalidInput, NotFound, Severity
 
 SCHEMA_NAME = "selectielijst.schema.json"
+NOT_LISTS = frozenset({"mapping.json"})  # the source -> category mapping (edepot.retention_mapping) lives here too
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "selectielijsten"
 
 AFLEIDINGSWIJZEN = (
@@ -364,7 +365,7 @@ def load_file(path: Path, *, schema: Mapping[str, Any] | None = None) -> Selecti
 
 
 def load_dir(path: Path) -> list[Selectielijst]:
-    """Every list file (`*.json` except the schema) in `path`, validated together.
+    """Every list file (`*.json` except schemas and `mapping.json`) in `path`, validated together.
 
     Uses the schema in `path` when present, else the shipped one. Raises InvalidInput with the
     findings of all files at once; versions of one list may not overlap in creation dates and
@@ -376,7 +377,8 @@ def load_dir(path: Path) -> list[Selectielijst]:
     schema = load_schema(schema_path if schema_path.exists() else None)
     lists: list[Selectielijst] = []
     findings: list[Finding] = []
-    for file in sorted(p for p in path.glob("*.json") if p.name != SCHEMA_NAME):
+    candidates = (p for p in path.glob("*.json") if not p.name.endswith(".schema.json") and p.name not in NOT_LISTS)
+    for file in sorted(candidates):
         try:
             lists.append(load_file(file, schema=schema))
         except InvalidInput as exc:

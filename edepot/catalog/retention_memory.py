@@ -312,6 +312,7 @@ class InMemoryRetentionCatalog:
                 self._lists[concept.id] = concept
                 self._items[concept.id] = {}
             items = self._items[concept.id]
+            due = [d for d in due if d.aip_id not in items]  # e.g. removed from this very list
             for d in due:
                 facts = self._facts.get(d.aip_id)
                 items[d.aip_id] = Item(

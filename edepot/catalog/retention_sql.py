@@ -409,6 +409,8 @@ class SqlRetentionCatalog:
                     .select_from(D.join(aips, aips.c.id == D.c.aip_id).join(F, F.c.aip_id == D.c.aip_id))
                     .where(*conditions)
                 )
+                already = exists().where(I.c.lijst_id == concept, I.c.aip_id == D.c.aip_id)
+                rows = rows.where(~already)  # e.g. removed from this very list: waits for the next one
                 columns = [
                     "lijst_id",
                     "aip_id",

@@ -38,18 +38,19 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from edepot import fixity
 from edepot.errors import FixityError, NotFound, ObjectExists, StorageError, UnsafeInput
 from edepot.storage.keys import RESERVED_PREFIX, check_key, check_sha256
 
+if TYPE_CHECKING:
+    from edepot.retention_ports import Vernietigingsopdracht
+
 READ_ONLY = 0o444
 
 # errors after which a hard link is not possible and a copy is the way
-_NO_LINK_ERRNOS = frozenset(
-    {errno.EXDEV, errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
-)
+_NO_LINK_ERRNOS = frozenset({errno.EXDEV, errno.EPERM, errno.EACCES, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
 class FilesystemObjectStore:
@@ -212,6 +213,34 @@ class FilesystemObjectStore:
         if removed:
             _fsync_dir(self._tmp)
         return removed
+
+    # --- approved destruction (edepot.retention_ports.Destroyer) ------------------------------
+
+    def destroy_blocked(self, key: str, order: Vernietigingsopdracht) -> str | None:
+        """Nothing locks an object here beyond the order itself (UnsafeInput for a foreign key)."""
+        order.check(key, self.name)
+        return None
+
+    def destroy(self, key: str, order: Vernietigingsopdracht) -> list[str]:
+        """Delete the object for an approved destruction (the only delete this store knows).
+
+        The order must cover the key; emptied directories below the top folder go too. [""] when it was
+        deleted, [] when it was already gone."""
+        order.check(key, self.name)
+        path = self._path(key)
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        parent = path.parent
+        while parent.parent != self._root and parent != self._root:  # keep the top folders (aips/, ...)
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+        _fsync_dir(parent)
+        return [""]
 
     # --- internals ----------------------------------------------------------------------------
 

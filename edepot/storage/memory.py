@@ -9,10 +9,13 @@ import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from edepot.errors import FixityError, NotFound, ObjectExists
 from edepot.storage.keys import check_key, check_sha256
+
+if TYPE_CHECKING:
+    from edepot.retention_ports import Vernietigingsopdracht
 
 
 class InMemoryObjectStore:
@@ -73,6 +76,19 @@ class InMemoryObjectStore:
     def keys(self, prefix: str = "") -> Iterator[str]:
         with self._lock:
             return iter(sorted(k for k in self._objects if k.startswith(prefix)))
+
+    # --- approved destruction (edepot.retention_ports.Destroyer) ------------------------------
+
+    def destroy_blocked(self, key: str, order: Vernietigingsopdracht) -> str | None:
+        order.check(key, self.name)
+        return None
+
+    def destroy(self, key: str, order: Vernietigingsopdracht) -> list[str]:
+        """Delete the object for an approved destruction; [""] if deleted, [] if already gone."""
+        order.check(key, self.name)
+        check_key(key)
+        with self._lock:
+            return [""] if self._objects.pop(key, None) is not None else []
 
     # --- damage, for tests --------------------------------------------------------------------
 

@@ -440,3 +440,14 @@ def test_a_tombstone_is_kept_once_and_a_verklaring_is_replaced(world: World) -> 
     world.retention.add_verklaring(verklaring)
     world.retention.add_verklaring(replace(verklaring, aip_id=aip_id))
     assert world.retention.get_verklaring(lijst_id) == replace(verklaring, aip_id=aip_id)
+
+
+def test_a_record_removed_from_the_concept_list_is_not_added_to_it_again(world: World) -> None:
+    ids = proposable(world)
+    lijst, _ = world.retention.propose(LijstSoort.VERNIETIGING, TODAY, door="n", op=NOW, new_id=uuid.uuid4)
+    assert lijst is not None
+    world.retention.set_item(lijst.id, ids["due"], ItemStatus.VERWIJDERD, reden="nog nodig", door="dim", op=NOW)
+
+    again, added = world.retention.propose(LijstSoort.VERNIETIGING, TODAY, door="n", op=NOW, new_id=uuid.uuid4)
+
+    assert added == 0 and again is not None and again.tellingen == {"verwijderd": 1}
