@@ -165,6 +165,14 @@ class RetentionSettings:
         ):
             if env.get(name):
                 kwargs[key] = days(name)
+        if env.get("EDEPOT_RETENTION_BATCH"):
+            try:
+                kwargs["batch"] = max(1, int(env["EDEPOT_RETENTION_BATCH"]))
+            except ValueError:
+                raise InvalidInput(
+                    f"EDEPOT_RETENTION_BATCH={env['EDEPOT_RETENTION_BATCH']!r} is not a whole number",
+                    setting="EDEPOT_RETENTION_BATCH",
+                ) from None
         if env.get("EDEPOT_RETENTION_NIEUWE_ARCHIEFWET_VANAF"):
             raw = env["EDEPOT_RETENTION_NIEUWE_ARCHIEFWET_VANAF"]
             try:
