@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 from uuid import UUID
 
 from edepot.model import (
@@ -22,6 +22,9 @@ from edepot.model import (
     RecordEntry,
     Submission,
 )
+
+if TYPE_CHECKING:
+    from edepot.auth.tokens import ApiToken
 
 
 class Clock(Protocol):
@@ -84,7 +87,7 @@ class FormatIdentifier(Protocol):
 
 
 class Catalog(Protocol):
-    """The catalog: submissions, AIPs with their records and fixity ledger, and the event log."""
+    """The catalog: submissions, AIPs with their records and fixity ledger, the event log and API tokens."""
 
     def add_submission(self, submission: Submission) -> None: ...
 
@@ -135,3 +138,25 @@ class Catalog(Protocol):
         ...
 
     def event_head(self) -> tuple[int, str] | None: ...
+
+    # API tokens (edepot.auth.tokens); the secret itself is never stored, only its hash
+
+    def add_api_token(self, token: ApiToken) -> None:
+        """Store a new token; Conflict if its id exists."""
+        ...
+
+    def get_api_token(self, token_id: UUID) -> ApiToken:
+        """The token, whatever its state; NotFound if unknown."""
+        ...
+
+    def list_api_tokens(self) -> list[ApiToken]:
+        """Every token (revoked and expired ones too), oldest first."""
+        ...
+
+    def revoke_api_token(self, token_id: UUID, at: datetime) -> ApiToken:
+        """Mark revoked at `at`; a revoked token keeps its first revocation time. NotFound if unknown."""
+        ...
+
+    def touch_api_token(self, token_id: UUID, at: datetime) -> None:
+        """Move `last_used_at` forward to `at` (never backwards); NotFound if unknown."""
+        ...

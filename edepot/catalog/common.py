@@ -5,11 +5,16 @@ alike: argument checks, the errors they raise and the orders they return things 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from edepot.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from edepot.model import Aip, AipStatus, EventDraft, FileEntry, RecordEntry
+
+if TYPE_CHECKING:
+    from edepot.auth.tokens import ApiToken
 
 EVENT_PAGE = 1000  # events are read in pages of this many, each page in its own short transaction
 
@@ -152,3 +157,37 @@ def file_order(entry: FileEntry) -> str:
 def newest_first(aip: Aip) -> tuple[datetime, UUID]:
     """Sort key to use with reverse=True: created_at, then id, both descending."""
     return (aip.created_at, aip.id)
+
+
+# API tokens
+
+
+def token_not_found(token_id: UUID) -> NotFound:
+    return NotFound(
+        f"API token {token_id} is not in the catalog",
+        hint="list the tokens with `edepot token list`",
+        token_id=str(token_id),
+    )
+
+
+def token_exists(token_id: UUID) -> Conflict:
+    return Conflict(f"API token {token_id} is in the catalog already", token_id=str(token_id))
+
+
+def stored_token(token: ApiToken) -> ApiToken:
+    """`token` as the catalog stores it: datetimes in UTC (naive ones refused)."""
+
+    def optional(value: datetime | None, what: str) -> datetime | None:
+        return None if value is None else utc(value, what)
+
+    return replace(
+        token,
+        created_at=utc(token.created_at, "created_at"),
+        expires_at=optional(token.expires_at, "expires_at"),
+        revoked_at=optional(token.revoked_at, "revoked_at"),
+        last_used_at=optional(token.last_used_at, "last_used_at"),
+    )
+
+
+def token_order(token: ApiToken) -> tuple[datetime, UUID]:
+    return (token.created_at, token.id)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from edepot.auth.tokens import ApiToken, with_last_used
 from edepot.catalog import common
 from edepot.events import chain
 from edepot.model import (
@@ -39,6 +40,7 @@ class InMemoryCatalog:
         self._records: dict[UUID, RecordEntry] = {}
         self._files: dict[UUID, list[FileEntry]] = {}
         self._events: list[EventRecord] = []
+        self._tokens: dict[UUID, ApiToken] = {}
 
     # submissions
 
@@ -184,6 +186,40 @@ class InMemoryCatalog:
 
     def _head(self) -> tuple[int, str] | None:
         return (self._events[-1].seq, self._events[-1].hash) if self._events else None
+
+    # API tokens
+
+    def add_api_token(self, token: ApiToken) -> None:
+        stored = common.stored_token(token)
+        with self._lock:
+            if token.id in self._tokens:
+                raise common.token_exists(token.id)
+            self._tokens[token.id] = stored
+
+    def get_api_token(self, token_id: UUID) -> ApiToken:
+        with self._lock:
+            token = self._tokens.get(token_id)
+        if token is None:
+            raise common.token_not_found(token_id)
+        return token
+
+    def list_api_tokens(self) -> list[ApiToken]:
+        with self._lock:
+            return sorted(self._tokens.values(), key=common.token_order)
+
+    def revoke_api_token(self, token_id: UUID, at: datetime) -> ApiToken:
+        at = common.utc(at, "revocation time")
+        with self._lock:
+            token = self.get_api_token(token_id)
+            if token.revoked_at is None:
+                token = replace(token, revoked_at=at)
+                self._tokens[token_id] = token
+            return token
+
+    def touch_api_token(self, token_id: UUID, at: datetime) -> None:
+        at = common.utc(at, "last use")
+        with self._lock:
+            self._tokens[token_id] = with_last_used(self.get_api_token(token_id), at)
 
 
 def _stored_submission(submission: Submission) -> Submission:

@@ -31,8 +31,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from edepot.auth.policy import Role
+from edepot.auth.tokens import ApiToken
 from edepot.catalog import common
-from edepot.catalog.tables import HEAD_ID, aips, event_head, events, files, records, submissions
+from edepot.catalog.tables import HEAD_ID, aips, api_tokens, event_head, events, files, records, submissions
 from edepot.errors import ConfigurationError, Conflict, IntegrityBroken
 from edepot.events import chain
 from edepot.model import (
@@ -366,8 +368,84 @@ class SqlCatalog:
             return None
         return (head.seq, head.hash)
 
+    # API tokens
+
+    def add_api_token(self, token: ApiToken) -> None:
+        stored = common.stored_token(token)
+        try:
+            with self._write() as conn:
+                conn.execute(insert(api_tokens).values(_token_values(stored)))
+        except IntegrityError as exc:
+            raise common.token_exists(token.id) from exc
+
+    def get_api_token(self, token_id: UUID) -> ApiToken:
+        with self._read() as conn:
+            row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one_or_none()
+        if row is None:
+            raise common.token_not_found(token_id)
+        return _token(row)
+
+    def list_api_tokens(self) -> list[ApiToken]:
+        with self._read() as conn:
+            rows = conn.execute(select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.id)).all()
+        return [_token(r) for r in rows]
+
+    def revoke_api_token(self, token_id: UUID, at: datetime) -> ApiToken:
+        at = common.utc(at, "revocation time")
+        with self._write() as conn:
+            found = conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            ).rowcount
+            if not found and conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
+                raise common.token_not_found(token_id)
+        return self.get_api_token(token_id)
+
+    def touch_api_token(self, token_id: UUID, at: datetime) -> None:
+        at = common.utc(at, "last use")
+        with self._write() as conn:
+            conn.execute(
+                update(api_tokens)
+                .where(
+                    api_tokens.c.id == token_id,
+                    (api_tokens.c.last_used_at.is_(None)) | (api_tokens.c.last_used_at < at),
+                )
+                .values(last_used_at=at)
+            )
+            if conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
+                raise common.token_not_found(token_id)
+
 
 # rows <-> model
+
+
+def _token_values(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "roles": [str(r) for r in token.roles],
+        "secret_hash": token.secret_hash,
+        "created_at": token.created_at,
+        "created_by": token.created_by,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
+def _token(row: Row[Any]) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        name=row.name,
+        roles=tuple(Role(r) for r in row.roles),
+        secret_hash=row.secret_hash,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )
 
 
 def _submission_values(submission: Submission) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The catalog's SQL schema (SQLAlchemy Core): submissions, AIPs, records, the fixity ledger and
+"""The catalog's SQL schema (SQLAlchemy Core): submissions, AIPs, records, the fixity ledger, API tokens and
 the hash-chained event log with its head.
 
 This metadata is the target the Alembic migrations must reproduce exactly (a test compares them).
@@ -156,3 +156,18 @@ event_head = Table(
 )
 
 HEAD_ID = 1
+
+# API tokens of service accounts (edepot.auth.tokens): only the SHA-256 of the secret is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+)

@@ -42,8 +42,37 @@ def test_migrating_an_empty_database_to_head_gives_exactly_the_schema_of_the_met
     migrate(empty_engine)
 
     assert differences(empty_engine) == []
-    assert revision(empty_engine) == "0001"
+    assert revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == set(metadata.tables) | {"alembic_version"}
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from edepot.catalog.sql import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_catalog_at_revision_0001_is_upgraded_to_head_with_an_empty_token_table(empty_engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from edepot.catalog.sql import alembic_config
+    from edepot.catalog.tables import api_tokens
+
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+    assert revision(empty_engine) == "0001"
+    assert "api_tokens" not in inspect(empty_engine).get_table_names()
+
+    migrate(empty_engine)
+
+    assert revision(empty_engine) == head_revision()
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("api_tokens")}
+    assert columns == {c.name for c in api_tokens.columns}
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 0
 
 
 def test_migrating_twice_changes_nothing_and_leaves_one_event_head_row(empty_engine: Engine) -> None:
