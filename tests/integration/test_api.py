@@ -1,4 +1,7 @@
-"""The HTTP API on the embedded default: health, AIPs and records as JSON, errors as problem+json."""
+"""The HTTP API on the embedded default: health, AIPs and records as JSON, errors as problem+json.
+
+The client authenticates with a beheerder API token; access control itself is specified in
+tests/integration/auth/."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from edepot.api import create_app
+from edepot.auth.tokens import issue_token
 from edepot.bootstrap import build
 from edepot.sample import make_sample_block
 from edepot.settings import Settings
@@ -16,7 +20,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     home = tmp_path_factory.mktemp("home")
     services = build(Settings(home=home))
     services.ingest_analogue(make_sample_block(tmp_path_factory.mktemp("supplier")))
-    return TestClient(create_app(services))
+    token = issue_token(services, name="test", roles=["beheerder"], created_by="test").plaintext
+    return TestClient(create_app(services), headers={"Authorization": f"Bearer {token}"})
 
 
 def test_health_answers_ok_with_the_number_of_events(client):
@@ -47,9 +52,11 @@ def test_an_unknown_aip_is_a_404_problem_json(client):
     assert response.json()["type"].endswith("/not-found")
 
 
-def test_a_malformed_id_or_page_is_refused_with_422(client):
+def test_a_malformed_id_or_page_is_refused_with_422_problem_json(client):
     assert client.get("/api/v1/aips/not-a-uuid").status_code == 422
-    assert client.get("/api/v1/aips", params={"limit": 0}).status_code == 422
+    response = client.get("/api/v1/aips", params={"limit": 0})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
 def test_the_openapi_schema_documents_every_route(client):
@@ -60,4 +67,8 @@ def test_the_openapi_schema_documents_every_route(client):
         "/api/v1/aips/{aip_id}",
         "/api/v1/records",
         "/api/v1/records/{record_id}",
+        "/api/v1/submissions",
+        "/api/v1/events",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
     } <= set(paths)
