@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,9 +25,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _services(ctx: click.Context) -> Any:
     if "services" not in ctx.obj:
+        from dataclasses import replace
+
+        from edepot import AGENT
         from edepot.bootstrap import build
 
-        ctx.obj["services"] = build(ctx.obj.get("settings"))
+        # changes made from the command line name the operator in their events
+        ctx.obj["services"] = replace(build(ctx.obj.get("settings")), agent=f"{AGENT}; {_operator()}")
     return ctx.obj["services"]
 
 
@@ -80,10 +85,35 @@ def main(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def init(ctx: click.Context, as_json: bool) -> None:
-    """Create the data directory and the catalog (idempotent)."""
+    """Create the data directory and the catalog (idempotent).
+
+    The first time, for the embedded default, also create a beheerder API token and print it once.
+    """
+    from edepot.auth.tokens import issue_token, list_tokens
+
     services = _services(ctx)
-    data = {"home": str(services.settings.home.resolve()), "catalog": services.settings.catalog_url}
-    _emit(as_json, data, f"edepot initialised in {data['home']}")
+    data: dict[str, Any] = {"home": str(services.settings.home.resolve()), "catalog": services.settings.catalog_url}
+    text = f"edepot initialised in {data['home']}"
+    if services.settings.embedded and not list_tokens(services):
+        issued = issue_token(services, name="beheerder (edepot init)", roles=["beheerder"], created_by=_operator())
+        data["admin_token"] = issued.plaintext
+        data["admin_token_id"] = str(issued.token.id)
+        text += (
+            f"\nadmin API token (role beheerder; shown ONCE, store it now):\n  {issued.plaintext}"
+            "\nuse it as `Authorization: Bearer <token>`; revoke it with `edepot token revoke "
+            f"{issued.token.id}`"
+        )
+    _emit(as_json, data, text)
+
+
+def _operator() -> str:
+    """Who runs the command line, for the events of changes made with it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 @main.command()
@@ -112,9 +142,12 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
+    from edepot import logsafe
     from edepot.api import create_app
 
-    uvicorn.run(create_app(_services(ctx)), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(_services(ctx)), host=host, port=port, log_level="info")
+    logsafe.add_filter_to_handlers()  # uvicorn configured its handlers just now
+    uvicorn.Server(config).run()
 
 
 @main.group()
@@ -254,13 +287,22 @@ def events() -> None:
 
 
 @events.command("verify")
+@click.option("--alert", is_flag=True, help="Record the check as an event and alert (log, event, webhook) on failure.")
 @json_option
 @click.pass_context
 @handle_errors
-def events_verify(ctx: click.Context, as_json: bool) -> None:
+def events_verify(ctx: click.Context, alert: bool, as_json: bool) -> None:
     """Verify the event log's hash chain. Exit 0 when intact, 1 when not."""
     services = _services(ctx)
-    findings = services.verify_events()
+    if alert:
+        from edepot.alerts import alert_from_settings, verify_and_alert
+
+        channels = alert_from_settings(services)
+        findings = verify_and_alert(services, channels)
+        if channels.failed:
+            click.echo(f"warning: alert channel(s) failed: {', '.join(channels.failed)}", err=True)
+    else:
+        findings = services.verify_events()
     head = services.catalog.event_head()
     report = {"intact": not findings, "events": head[0] if head else 0, "findings": [f.as_dict() for f in findings]}
     text = (
@@ -271,6 +313,108 @@ def events_verify(ctx: click.Context, as_json: bool) -> None:
     _emit(as_json, report, text)
     if findings:
         sys.exit(1)
+
+
+def _moment(value: str | None, *, end: bool) -> datetime | None:
+    """A date (whole day) or an ISO datetime; naive ones are UTC."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{value!r} is not a date or datetime", hint="write e.g. 2025-01-31 or 2025-01-31T12:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@events.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--from", "start", help="First day (YYYY-MM-DD, inclusive) or ISO datetime.")
+@click.option("--to", "end", help="Last day (YYYY-MM-DD, inclusive) or ISO datetime (exclusive).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.pass_context
+@handle_errors
+def events_export(ctx: click.Context, fmt: str, start: str | None, end: str | None, output: Path | None) -> None:
+    """Export the event log as CSV for certification audits (hashes included, so the chain can be rechecked)."""
+    from edepot.audit_export import write_csv
+
+    services = _services(ctx)
+    since, until = _moment(start, end=False), _moment(end, end=True)
+    if output is None:
+        write_csv(services.catalog.events(), sys.stdout, since=since, until=until)
+        return
+    with open(output, "x", encoding="utf-8", newline="") as handle:
+        count = write_csv(services.catalog.events(), handle, since=since, until=until)
+    click.echo(f"{count} events written to {output}", err=True)
+
+
+@main.group()
+def token() -> None:
+    """API tokens for service accounts (stored hashed; shown once when created)."""
+
+
+@token.command("create")
+@click.option("--role", "roles", multiple=True, required=True, help="A role (repeat for several).")
+@click.option("--expires", "expires_days", type=click.IntRange(1, 3650), help="Days until it expires (default never).")
+@click.option("--name", default="service account", show_default=True, help="Which service uses it.")
+@json_option
+@click.pass_context
+@handle_errors
+def token_create(
+    ctx: click.Context, roles: tuple[str, ...], expires_days: int | None, name: str, as_json: bool
+) -> None:
+    """Create an API token and print it once."""
+    from edepot.auth.tokens import issue_token
+
+    services = _services(ctx)
+    issued = issue_token(services, name=name, roles=roles, created_by=_operator(), expires_in_days=expires_days)
+    data = {"token": issued.plaintext, **issued.token.as_dict(services.clock.now())}
+    _emit(
+        as_json,
+        data,
+        f"token {issued.token.id} ({', '.join(data['roles'])}); shown ONCE, store it now:\n  {issued.plaintext}",
+    )
+
+
+@token.command("list")
+@json_option
+@click.pass_context
+@handle_errors
+def token_list(ctx: click.Context, as_json: bool) -> None:
+    """List API tokens (never their secrets)."""
+    from edepot.auth.tokens import list_tokens
+
+    services = _services(ctx)
+    now = services.clock.now()
+    data = [t.as_dict(now) for t in list_tokens(services)]
+    lines = [
+        f"{t['id']}  {t['state']:<8} {','.join(t['roles']):<24} {t['name']}  last used {t['last_used_at'] or 'never'}"
+        for t in data
+    ]
+    _emit(as_json, data, "\n".join(lines) or "no tokens")
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@json_option
+@click.pass_context
+@handle_errors
+def token_revoke(ctx: click.Context, token_id: str, as_json: bool) -> None:
+    """Revoke an API token (idempotent)."""
+    from edepot.auth.tokens import revoke_token
+
+    services = _services(ctx)
+    try:
+        ident = UUID(token_id)
+    except ValueError:
+        raise InvalidInput(f"{token_id!r} is not a token id", hint="see `edepot token list`") from None
+    revoked = revoke_token(services, ident, by=_operator())
+    _emit(as_json, revoked.as_dict(services.clock.now()), f"token {revoked.id} revoked")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,9 @@
-"""What a new user does: `edepot init`, `edepot demo`, `edepot serve`, then browse. Real processes, real HTTP."""
+"""What a new user does: `edepot init` (which prints an admin API token once), `edepot demo`,
+`edepot serve`, then browse with that token. Real processes, real HTTP."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -22,7 +24,8 @@ def free_port() -> int:
 
 def test_init_demo_serve_then_browse(tmp_path: Path):
     env = {**os.environ, "EDEPOT_HOME": str(tmp_path / "home")}
-    subprocess.run([*EDEPOT, "init"], env=env, check=True, capture_output=True)
+    init = subprocess.run([*EDEPOT, "init", "--json"], env=env, check=True, capture_output=True, text=True)
+    auth = {"Authorization": f"Bearer {json.loads(init.stdout)['admin_token']}"}
     demo = subprocess.run([*EDEPOT, "demo"], env=env, check=True, capture_output=True, text=True)
     assert "geaccepteerd" in demo.stdout
     port = free_port()
@@ -39,9 +42,10 @@ def test_init_demo_serve_then_browse(tmp_path: Path):
                 time.sleep(0.1)
         else:
             raise AssertionError("edepot serve did not answer /health within 10 s")
-        aips = httpx.get(f"{base}/api/v1/aips").json()
+        assert httpx.get(f"{base}/api/v1/aips").status_code == 401
+        aips = httpx.get(f"{base}/api/v1/aips", headers=auth).json()
         assert len(aips) == 5
-        detail = httpx.get(f"{base}/api/v1/aips/{aips[0]['id']}").json()
+        detail = httpx.get(f"{base}/api/v1/aips/{aips[0]['id']}", headers=auth).json()
         assert detail["files"]
         assert httpx.get(f"{base}/docs").status_code == 200
     finally:

@@ -115,6 +115,88 @@ def test_events_verify_exits_1_when_a_row_was_edited(run, block):
     assert "events.content" in {f["rule"] for f in json.loads(out)["findings"]}
 
 
+def test_init_prints_an_admin_token_the_first_time_only_and_it_works(run):
+    from edepot.auth.tokens import authenticate_token
+    from edepot.bootstrap import build
+
+    code, out, _ = run("init", "--json")
+    first = json.loads(out)
+    assert code == 0 and first["admin_token"].startswith("edp_")
+    code, out, _ = run("init")
+    assert code == 0 and first["admin_token"] not in out and "API token" not in out
+
+    principal = authenticate_token(build(run.settings), first["admin_token"])  # type: ignore[attr-defined]
+    assert principal.roles == {"beheerder"} and principal.token_id == first["admin_token_id"]
+
+
+def test_token_create_list_and_revoke(run):
+    code, out, _ = run(
+        "token",
+        "create",
+        "--role",
+        "ingest-worker",
+        "--role",
+        "dim",
+        "--expires",
+        "90",
+        "--name",
+        "zaaksysteem-worker",
+        "--json",
+    )
+    created = json.loads(out)
+    assert code == 0 and created["roles"] == ["dim", "ingest-worker"] and created["expires_at"]
+    code, out, _ = run("token", "list", "--json")
+    listed = {t["id"]: t for t in json.loads(out)}
+    assert listed[created["id"]]["state"] == "active" and "token" not in listed[created["id"]]
+    assert created["token"] not in out
+    assert run("token", "revoke", created["id"])[0] == 0
+    assert {t["id"]: t["state"] for t in json.loads(run("token", "list", "--json")[1])}[created["id"]] == "revoked"
+
+
+def test_token_commands_refuse_unknown_roles_and_ids(run):
+    assert run("token", "create", "--role", "root")[0] == 65
+    assert run("token", "revoke", "not-an-id")[0] == 65
+    assert run("token", "revoke", "00000000-0000-4000-8000-000000000000")[0] == 66
+
+
+def test_events_export_writes_csv_for_a_period(run, tmp_path):
+    import csv
+    import io
+
+    run("init")
+    run("token", "create", "--role", "dim")
+    code, out, _ = run("events", "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["type"] for r in rows] == ["token issued", "token issued"]
+    assert run("events", "export", "--from", "2999-01-01")[1].count("\n") == 1  # the header only
+    assert run("events", "export", "--to", "not-a-date")[0] == 65
+    target = tmp_path / "events.csv"
+    assert run("events", "export", "-o", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8") == out
+
+
+def test_events_verify_alert_posts_to_the_webhook_when_the_chain_is_broken(tmp_path):
+    import sqlalchemy as sa
+
+    from tests.integration.test_alerts import Webhook
+
+    hook = Webhook()
+    try:
+        settings = Settings(home=tmp_path / "home", alert_webhook=hook.url)
+        invoke = CliRunner().invoke
+        assert invoke(main, ["init"], obj={"settings": settings}).exit_code == 0
+        assert invoke(main, ["events", "verify", "--alert"], obj={"settings": settings}).exit_code == 0
+        assert hook.received == []
+        engine = sa.create_engine(settings.catalog_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE events SET agent = 'someone else' WHERE seq = 1"))
+        result = invoke(main, ["events", "verify", "--alert", "--json"], obj={"settings": settings})
+    finally:
+        hook.stop()
+    assert result.exit_code == 1
+    assert len(hook.received) == 1 and hook.received[0]["body"]["findings"][0]["rule"] == "events.content"
+
+
 def test_every_command_has_help():
     for args in (
         ["--help"],
@@ -127,6 +209,10 @@ def test_every_command_has_help():
         ["init", "--help"],
         ["demo", "--help"],
         ["serve", "--help"],
+        ["token", "create", "--help"],
+        ["token", "list", "--help"],
+        ["token", "revoke", "--help"],
+        ["events", "export", "--help"],
     ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0 and "Usage:" in result.output, args
