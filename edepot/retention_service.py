@@ -78,7 +78,7 @@ from edepot.mdto.model import (
 from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus, EventOutcome, advance
 from edepot.ports import ObjectStore
-from edepot.retention import decide, plus_duur
+from edepot.retention import RetentionDecision, decide, plus_duur
 from edepot.retention_mapping import (
     RetentionMapping,
     eigenschappen,
@@ -403,13 +403,16 @@ class RetentionService:
         now = self._now()
         after: UUID | None = None
         omschrijvingen = {(s.naam, s.versie, c.nummer): c.omschrijving for s in self.lists for c in s.categorieen}
+        cache: dict[tuple[Any, ...], RetentionDecision] = {}
         while True:
             page = self.catalog.facts_needing_decision(regels, after, self.settings.batch)
             if not page:
                 return
             rows = []
             for feiten, current, uitstel in page:
-                new = self.decision_for(feiten, uitstel, today, now=now, regels=regels, omschrijvingen=omschrijvingen)
+                new = self.decision_for(
+                    feiten, uitstel, today, now=now, regels=regels, omschrijvingen=omschrijvingen, cache=cache
+                )
                 if current is not None and current.inhoud() == new.inhoud():
                     new = replace(
                         new, revisie=current.revisie, geschreven=current.geschreven, besloten_op=current.besloten_op
@@ -433,6 +436,7 @@ class RetentionService:
         now: datetime,
         regels: str,
         omschrijvingen: Mapping[tuple[str, str, str], str] | None = None,
+        cache: dict[tuple[Any, ...], RetentionDecision] | None = None,
     ) -> Besluit:
         """The decision for one AIP's facts (pure apart from the loaded rules)."""
         base: dict[str, Any] = {
@@ -444,13 +448,7 @@ class RetentionService:
         }
         if feiten.vaste_waardering == "B":
             return self._vast(feiten, base)
-        d = decide(
-            record_facts(feiten),
-            self.lists,
-            today,
-            overbrenging_termijn_jaren=self.settings.overbrenging_termijn_jaren,
-            nieuwe_archiefwet_vanaf=self.settings.nieuwe_archiefwet_vanaf,
-        )
+        d = self._engine(feiten, today, cache)
         reden = d.reden.replace(" (due)", "")
         archiefactiedatum, overbrengingsdatum = d.archiefactiedatum, d.overbrengingsdatum
         if uitstel is not None and d.waardering is not Waardering.N:
@@ -492,6 +490,31 @@ class RetentionService:
             uitgesteld=d.uitgesteld,
             **base,
         )
+
+    def _engine(
+        self, feiten: Feiten, today: date, cache: dict[tuple[Any, ...], RetentionDecision] | None
+    ) -> RetentionDecision:
+        """`decide()`, remembered per run for facts that only differ in what the outcome does not use.
+
+        The outcome depends on the creation date only through the list versions in force for it (and
+        on N reasons, which name the date: those are never remembered)."""
+        key: tuple[Any, ...] | None = None
+        if cache is not None and not feiten.invoer and feiten.aanmaakdatum is not None and feiten.aanmaakdatum <= today:
+            in_force = tuple(s.geldt_voor(feiten.aanmaakdatum) for s in self.lists)
+            key = (feiten.categorie, feiten.selectielijstklasse, in_force, feiten.einddatum, feiten.ander_datumkenmerk)
+            found = cache.get(key)
+            if found is not None:
+                return found
+        d = decide(
+            record_facts(feiten),
+            self.lists,
+            today,
+            overbrenging_termijn_jaren=self.settings.overbrenging_termijn_jaren,
+            nieuwe_archiefwet_vanaf=self.settings.nieuwe_archiefwet_vanaf,
+        )
+        if key is not None and cache is not None and d.waardering is not Waardering.N:
+            cache[key] = d
+        return d
 
     def _vast(self, feiten: Feiten, base: dict[str, Any]) -> Besluit:
         reden = str(feiten.invoer.get("vaste_reden") or "kept permanently by law")
