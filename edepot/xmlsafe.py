@@ -44,11 +44,15 @@ def _parser() -> Any:
     )
 
 
-def parse(data: bytes, *, source: str) -> etree._Element:
+def parse(
+    data: bytes, *, source: str, resolver: etree.Resolver | None = None, base_url: str | None = None
+) -> etree._Element:
     """Parse `data` (from `source`, used in messages) and return the root `lxml.etree._Element`.
 
     Raises `UnsafeInput` for a DOCTYPE/DTD, entity declarations or references, XInclude or
     external references, and `InvalidInput` (with line and column) for malformed XML.
+    `resolver` and `base_url` serve vendored schemas whose imports must be answered locally
+    (a resolver that refuses everything it does not ship); the network stays off regardless.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"xmlsafe.parse expects bytes, got {type(data).__name__} for {source}")
@@ -58,7 +62,10 @@ def parse(data: bytes, *, source: str) -> etree._Element:
     if doctype is not None:
         raise _refuse(source, "doctype", f"DOCTYPE/DTD is not allowed ({doctype!r})")
     try:
-        root = etree.fromstring(data, _parser())
+        parser = _parser()
+        if resolver is not None:
+            parser.resolvers.add(resolver)
+        root = etree.fromstring(data, parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, 0)
         reden = _POSITIE_IN_MELDING.sub("", str(exc.msg))

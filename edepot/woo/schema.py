@@ -76,11 +76,14 @@ class _VendoredResolver(etree.Resolver):  # type: ignore[misc]
 @cache
 def diwoo_schema() -> Any:
     """The compiled DiWoo 0.9.8 `etree.XMLSchema` (with MDTO 1.0.1), built once."""
-    for naam, inhoud in ((DIWOO_XSD, diwoo_xsd()), (LIJSTEN_XSD, lijsten_xsd()), (MDTO_XSD, mdto_xsd())):
+    for naam, inhoud in ((LIJSTEN_XSD, lijsten_xsd()), (MDTO_XSD, mdto_xsd())):
         xmlsafe.parse(inhoud, source=f"edepot/data/schemas/{naam}")
-    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False, huge_tree=False)
-    parser.resolvers.add(_VendoredResolver())
-    document = etree.fromstring(diwoo_xsd(), parser, base_url=f"{_BASIS}diwoo/{DIWOO_XSD}")
+    document = xmlsafe.parse(
+        diwoo_xsd(),
+        source=f"edepot/data/schemas/{DIWOO_XSD}",
+        resolver=_VendoredResolver(),
+        base_url=f"{_BASIS}diwoo/{DIWOO_XSD}",
+    )
     return etree.XMLSchema(document)
 
 
