@@ -166,8 +166,65 @@ def ingest_analogue(ctx: click.Context, path: Path, inventory: Path | None, dry_
     """Ingest a digitised analogue block: one AIP per dossier, or a rejection report."""
     if not path.is_dir():
         raise InvalidInput(f"{path} is not a folder", hint="give the folder the scanning supplier delivered")
+    _report_ingest(as_json, lambda: _services(ctx).ingest_analogue(path, inventory=inventory, dry_run=dry_run))
+
+
+@ingest.command("zaaksysteem")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Zaken closed on or after DATE (default: where the last accepted run stopped).",
+)
+@click.option("--zaak", "zaken", multiple=True, metavar="URL", help="Only this zaak (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Check and package, but store nothing.")
+@click.option(
+    "--write-back",
+    type=click.Choice(["gearchiveerd", "overgedragen"]),
+    help="Set the zaak's archiefstatus once its AIP is verified in storage.",
+)
+@json_option
+@click.pass_context
+@handle_errors
+def ingest_zaaksysteem(
+    ctx: click.Context,
+    since: datetime | None,
+    zaken: tuple[str, ...],
+    dry_run: bool,
+    write_back: str | None,
+    as_json: bool,
+) -> None:
+    """Ingest closed zaken and their documents from the ZGW APIs: one AIP per zaak."""
+    _report_ingest(
+        as_json,
+        lambda: _services(ctx).ingest_zaaksysteem(
+            since=since.date() if since else None, zaak_urls=zaken, dry_run=dry_run, write_back=write_back
+        ),
+    )
+
+
+@ingest.command("teams")
+@click.option(
+    "--export",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An export folder with Graph JSON instead of live Graph.",
+)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Messages changed on or after DATE.")
+@click.option("--dry-run", is_flag=True, help="Check and package, but store nothing.")
+@json_option
+@click.pass_context
+@handle_errors
+def ingest_teams(ctx: click.Context, export: Path | None, since: datetime | None, dry_run: bool, as_json: bool) -> None:
+    """Ingest Teams channel threads and key officials' chats: one AIP per thread or chat period."""
+    _report_ingest(
+        as_json,
+        lambda: _services(ctx).ingest_teams(export=export, since=since.date() if since else None, dry_run=dry_run),
+    )
+
+
+def _report_ingest(as_json: bool, run: Callable[[], Any]) -> None:
+    """Print the receipt, or the rejection report and exit with its code."""
     try:
-        receipt = _services(ctx).ingest_analogue(path, inventory=inventory, dry_run=dry_run)
+        receipt = run()
     except SubmissionRejected as rejected:
         report = rejected.to_problem()
         if as_json:

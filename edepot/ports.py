@@ -21,6 +21,7 @@ from edepot.model import (
     FileEntry,
     RecordEntry,
     Submission,
+    SubmissionStatus,
 )
 
 if TYPE_CHECKING:
@@ -94,6 +95,11 @@ class Catalog(Protocol):
     def update_submission(self, submission: Submission) -> None: ...
 
     def get_submission(self, submission_id: UUID) -> Submission: ...
+
+    def latest_submission(self, source: str, status: SubmissionStatus) -> Submission | None:
+        """The most recently received submission of `source` with `status` (e.g. the last accepted
+        run of a worker, whose report holds the cursor to continue from)."""
+        ...
 
     def begin_aip(self, aip: Aip) -> None:
         """Insert an AIP (status aangemaakt) with its records and ledger, in one transaction."""

@@ -9,16 +9,27 @@ staging copy. A rerun first completes whatever intent a crash left behind.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 from edepot import AGENT, bagcheck, events, fixity, packaging
 from edepot.bagwriter import StagedBag, write_bag
-from edepot.errors import Finding, FixityError, InvalidInput, NotFound, Severity, StorageError, SubmissionRejected
+from edepot.errors import (
+    ConfigurationError,
+    Finding,
+    FixityError,
+    InvalidInput,
+    NotFound,
+    Severity,
+    StorageError,
+    SubmissionRejected,
+)
 from edepot.model import (
     SUBMISSION_TRANSITIONS,
     Aip,
@@ -56,6 +67,7 @@ class Receipt:
     location: str
     aips: list[AipOutcome] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    cursor: dict[str, Any] | None = None  # where a worker continues next run (stored with the submission)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +95,7 @@ class Receipt:
                 for a in self.aips
             ],
             "warnings": [w.as_dict() for w in self.warnings],
+            **({"cursor": self.cursor} if self.cursor is not None else {}),
         }
 
     def summary(self) -> str:
@@ -156,7 +169,129 @@ class Services:
         )
         return self.ingest(submission, dry_run=dry_run)
 
-    def ingest(self, submission: SubmissionInput, *, dry_run: bool = False) -> Receipt:
+    def ingest_zaaksysteem(
+        self,
+        *,
+        since: date | None = None,
+        zaak_urls: Sequence[str] = (),
+        dry_run: bool = False,
+        write_back: str | None = None,
+        client: Any = None,
+    ) -> Receipt:
+        """Closed zaken (since the cursor of the last accepted run, or `since`) or the given zaken,
+        one AIP per zaak; optionally write the archiefstatus back once every AIP is verified."""
+        from ingest.zaaksysteem import mark_archived, next_cursor, read_zaken
+
+        client = client or self._zgw_client()
+        previous = self._cursor("zaaksysteem")
+        start = since or (date.fromisoformat(previous["einddatum"]) if previous.get("einddatum") else None)
+        with self._workdir("zaaksysteem") as workdir:
+            submission = read_zaken(
+                client,
+                workdir=workdir,
+                identifier=self.formats,
+                since=None if zaak_urls else start,
+                zaak_urls=list(zaak_urls) or None,
+                reject_unlisted_formats=self.settings.reject_unlisted_formats,
+            )
+            cursor = None
+            if not zaak_urls:
+                latest = next_cursor(submission.packages, start)
+                cursor = {"einddatum": latest.isoformat()} if latest else dict(previous)
+            receipt = self.ingest(submission, dry_run=dry_run, cursor=cursor)
+        if write_back and not dry_run:
+            for outcome in receipt.aips:
+                result = mark_archived(client, outcome.source_key, write_back)
+                self.record_event(
+                    events.WIJZIGING,
+                    EventOutcome.GELUKT if result.gelukt else EventOutcome.WAARSCHUWING,
+                    outcome.aip_id,
+                    archiefstatus=write_back,
+                    zaak=outcome.source_key,
+                )
+                if result.finding is not None:
+                    receipt.warnings.append(result.finding)
+        return receipt
+
+    def ingest_teams(
+        self, *, export: Path | None = None, since: date | None = None, dry_run: bool = False, source: Any = None
+    ) -> Receipt:
+        """Teams channel threads and key officials' chats, live from Graph or from an export folder."""
+        from ingest.teams import RetentionRule, read_teams
+        from ingest.teams_sources import FolderSource
+
+        config = self.settings.teams
+        if config is None:
+            raise ConfigurationError("Teams is not configured", hint="set EDEPOT_TEAMS_CONFIG (see README)")
+        if source is None:
+            if export is not None:
+                source = FolderSource(export, teams=config.teams or None, users=config.users or None)
+            else:
+                source = self._graph_source(config)
+        previous = self._cursor("teams")
+        with self._workdir("teams") as workdir:
+            read = read_teams(
+                source,
+                workdir=workdir,
+                identifier=self.formats,
+                since=since,
+                period=config.period,  # type: ignore[arg-type]
+                retention={role: RetentionRule.parse(rule) for role, rule in config.retention.items()},
+                roles=config.roles,
+                cursors=None if export or since else previous,
+                reject_unlisted_formats=self.settings.reject_unlisted_formats,
+            )
+            return self.ingest(read.submission, dry_run=dry_run, cursor=None if export else dict(read.cursors))
+
+    def _cursor(self, source: str) -> dict[str, Any]:
+        last = self.catalog.latest_submission(source, SubmissionStatus.GEACCEPTEERD)
+        return dict(last.report.get("cursor") or {}) if last else {}
+
+    @contextmanager
+    def _workdir(self, source: str) -> Iterator[Path]:
+        path = self.settings.home / "downloads" / f"{source}-{self.new_id()}"
+        path.mkdir(parents=True)
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _zgw_client(self) -> Any:
+        from ingest.zgw_client import ZgwClient, ZgwConfig
+
+        config = self.settings.zaaksysteem
+        if config is None:
+            raise ConfigurationError("the zaaksysteem is not configured", hint="set the EDEPOT_ZGW_* variables")
+        return ZgwClient(
+            ZgwConfig(
+                zaken_url=config.zaken_url,
+                documenten_url=config.documenten_url,
+                catalogi_url=config.catalogi_url,
+                client_id=config.client_id,
+                secret=config.secret,
+                besluiten_url=config.besluiten_url,
+            )
+        )
+
+    @staticmethod
+    def _graph_source(config: Any) -> Any:
+        from ingest.graph_client import GraphClient, GraphConfig
+        from ingest.teams_sources import GraphSource
+
+        if not (config.tenant and config.client_id and config.secret):
+            raise ConfigurationError(
+                "Microsoft Graph is not configured",
+                hint="set EDEPOT_GRAPH_TENANT, _CLIENT_ID and _SECRET, or pass --export DIR",
+            )
+        extra = {k: v for k, v in (("base_url", config.base_url), ("token_url", config.token_url)) if v}
+        client = GraphClient(
+            GraphConfig(tenant=config.tenant, client_id=config.client_id, secret=config.secret, **extra)
+        )
+        return GraphSource(client, teams=config.teams, users=config.users)
+
+    def ingest(
+        self, submission: SubmissionInput, *, dry_run: bool = False, cursor: dict[str, Any] | None = None
+    ) -> Receipt:
         """Accept the submission whole (one AIP per package) or reject it whole."""
         self.resume_pending()
         record = Submission(
@@ -189,6 +324,7 @@ class Services:
                 submission.source,
                 submission.location,
                 warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING],
+                cursor=cursor,
             )
             for bag, latest in staged:
                 receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run))

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from edepot.errors import ConfigurationError
+from edepot.source_settings import TeamsSettings, ZaaksysteemSettings
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "xxx", "todo"})
 
@@ -103,6 +104,8 @@ class Settings:
     public_rate_limit: RateLimit | None = RateLimit(120, 60)  # per client IP, per API process
     trusted_proxies: tuple[IpNetwork, ...] = ()  # proxies whose X-Forwarded-For/-Proto are believed
     alert_webhook: str | None = None  # URL that gets a JSON POST when a nightly check fails
+    zaaksysteem: ZaaksysteemSettings | None = None  # EDEPOT_ZGW_*: the ZGW APIs to archive from
+    teams: TeamsSettings | None = None  # EDEPOT_TEAMS_CONFIG + EDEPOT_GRAPH_*: the Teams to archive
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,8 @@ class Settings:
             kwargs["public_rate_limit"] = RateLimit.parse("EDEPOT_PUBLIC_RATE_LIMIT", env["EDEPOT_PUBLIC_RATE_LIMIT"])
         if "EDEPOT_TRUSTED_PROXIES" in env:
             kwargs["trusted_proxies"] = _networks("EDEPOT_TRUSTED_PROXIES", env["EDEPOT_TRUSTED_PROXIES"])
+        kwargs["zaaksysteem"] = ZaaksysteemSettings.from_env(env)
+        kwargs["teams"] = TeamsSettings.from_env(env)
         settings = cls(**kwargs)  # type: ignore[arg-type]
         settings.check()
         return settings

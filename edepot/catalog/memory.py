@@ -26,6 +26,7 @@ from edepot.model import (
     FileEntry,
     RecordEntry,
     Submission,
+    SubmissionStatus,
     advance,
 )
 
@@ -67,6 +68,13 @@ class InMemoryCatalog:
             if stored is None:
                 raise common.submission_not_found(submission_id)
             return _stored_submission(stored)
+
+    def latest_submission(self, source: str, status: SubmissionStatus) -> Submission | None:
+        with self._lock:
+            found = [s for s in self._submissions.values() if s.source == source and s.status is status]
+            if not found:
+                return None
+            return _stored_submission(max(found, key=lambda s: (s.received_at, s.id.int)))
 
     # AIPs, records and the ledger
 

@@ -170,14 +170,19 @@ class SqlCatalog:
             row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).one_or_none()
         if row is None:
             raise common.submission_not_found(submission_id)
-        return Submission(
-            id=row.id,
-            source=row.source,
-            location=row.location,
-            received_at=row.received_at,
-            status=SubmissionStatus(row.status),
-            report=row.report,
+        return _submission(row)
+
+    def latest_submission(self, source: str, status: SubmissionStatus) -> Submission | None:
+        query = (
+            select(submissions)
+            .where(submissions.c.source == source, submissions.c.status == str(status))
+            .order_by(submissions.c.received_at.desc(), submissions.c.id.desc())
+            .limit(1)
         )
+        with self._read() as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else _submission(row)
+
 
     # AIPs, records and the ledger
 
@@ -445,6 +450,17 @@ def _token(row: Row[Any]) -> ApiToken:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
+    )
+
+
+def _submission(row: Row[Any]) -> Submission:
+    return Submission(
+        id=row.id,
+        source=row.source,
+        location=row.location,
+        received_at=row.received_at,
+        status=SubmissionStatus(row.status),
+        report=row.report,
     )
 
 
