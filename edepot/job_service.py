@@ -1,0 +1,367 @@
+"""Job use cases: submit a job (idempotent, bounded per queue) and run one (the body of every
+Celery task). Running a job calls the use-case layer (`Services`, `RetentionService`) and nothing
+else; the job row in the catalog is the truth, the broker message only carries the job id.
+
+Running is idempotent. A job that is done or dead is not run again (a redelivered message is a
+no-op). Every ingest job holds the catalog-wide lock `ingest` while it runs: `Services.ingest`
+starts by completing whatever a crashed ingest left behind (`resume_pending`), which is only safe
+when no other ingest runs at that moment. A worker that dies drops the lock with its database
+connection, so the worker that gets the redelivered message completes the half-stored AIPs and
+then finds every package unchanged or new: the batch ends up stored exactly once. Other kinds
+hold a lock of their own kind.
+
+Embedded default (no EDEPOT_BROKER_URL): the InlineDispatcher runs the job in the submitting
+process right away, through the same `JobRunner.run` the Celery tasks call. We chose this direct
+call path over Celery's `task_always_eager` because eager mode ignores the retry countdown (it
+retries immediately, recursively), skips acks_late/reject_on_worker_lost, and would make the
+embedded default import and configure Celery just to bypass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from edepot.errors import ConfigurationError, EdepotError, InvalidInput, NotFound
+from edepot.jobs import (
+    Job,
+    JobCatalog,
+    JobKind,
+    JobQuery,
+    JobStatus,
+    NotAvailable,
+    Submitted,
+    canonical,
+    fingerprint_folder,
+    idempotency_key,
+)
+from edepot.worker_settings import WorkerSettings
+
+# Errors that another attempt cannot cure: the job goes to the dead-letter list at once.
+PERMANENT: tuple[type[EdepotError], ...] = (InvalidInput, ConfigurationError, NotAvailable, NotFound)
+MAX_ERROR = 4000
+
+
+class Dispatcher(Protocol):
+    def send(self, job: Job) -> None: ...
+
+
+@dataclass
+class RetryLater(Exception):
+    """The attempt failed with a transient error; the job is `failed` and should be retried."""
+
+    job: Job
+    error: BaseException
+
+
+Handler = Callable[[Any, Mapping[str, Any]], Mapping[str, Any]]
+
+
+def _ingest_analogue(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    inventory = Path(payload["inventory"]) if payload.get("inventory") else None
+    receipt = services.ingest_analogue(Path(payload["path"]), inventory=inventory)
+    return _receipt(receipt)
+
+
+def _ingest_zaaksysteem(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    since = date.fromisoformat(payload["since"]) if payload.get("since") else None
+    receipt = services.ingest_zaaksysteem(
+        since=since, zaak_urls=list(payload.get("zaak_urls") or ()), write_back=payload.get("write_back")
+    )
+    return _receipt(receipt)
+
+
+def _ingest_teams(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    since = date.fromisoformat(payload["since"]) if payload.get("since") else None
+    export = Path(payload["export"]) if payload.get("export") else None
+    return _receipt(services.ingest_teams(export=export, since=since))
+
+
+def _retention_nightly(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from edepot.retention_service import build_retention
+
+    today = date.fromisoformat(payload["today"]) if payload.get("today") else services.clock.now().date()
+    report: Any = build_retention(services).nightly(today)
+    result: Mapping[str, Any] = report.as_dict()
+    return result
+
+
+def _not_available(kind: JobKind) -> Handler:
+    def handler(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise NotAvailable(
+            f"job kind {kind} is not available in this build: its use case is not part of it yet",
+            hint="upgrade edepot; the job stays in the dead-letter list and `edepot jobs retry` runs it later",
+            kind=str(kind),
+        )
+
+    return handler
+
+
+def _receipt(receipt: Any) -> Mapping[str, Any]:
+    data: dict[str, Any] = receipt.as_dict()
+    return {
+        "submission_id": data["submission_id"],
+        "status": data["status"],
+        "counts": data["counts"],
+        "aips": [{"aip_id": a["aip_id"], "result": a["result"]} for a in data["aips"]],
+    }
+
+
+HANDLERS: dict[JobKind, Handler] = {
+    JobKind.INGEST_ANALOGUE: _ingest_analogue,
+    JobKind.INGEST_ZAAKSYSTEEM: _ingest_zaaksysteem,
+    JobKind.INGEST_TEAMS: _ingest_teams,
+    JobKind.RETENTION_NIGHTLY: _retention_nightly,
+    JobKind.AUDIT: _not_available(JobKind.AUDIT),
+    JobKind.INDEXING: _not_available(JobKind.INDEXING),
+    JobKind.PUBLICATION: _not_available(JobKind.PUBLICATION),
+}
+
+
+def _lock_name(kind: JobKind) -> str:
+    return "ingest" if kind.is_ingest else f"job:{kind}"
+
+
+def _reason(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
+
+
+@dataclass
+class JobRunner:
+    """Runs one job by id; the body of every task, in a worker or inline."""
+
+    services: Any
+    jobs: JobCatalog
+    settings: WorkerSettings
+    worker: str = field(default_factory=socket.gethostname)
+    handlers: Mapping[JobKind, Handler] = field(default_factory=lambda: dict(HANDLERS))
+
+    def run(self, job_id: UUID, *, final: bool) -> Job:
+        """Run the job unless it is done or dead. Returns the job done, or dead after a permanent
+        error or (with `final`) a transient one; raises RetryLater after a transient error."""
+        job = self.jobs.get(job_id)
+        if job.status in (JobStatus.DONE, JobStatus.DEAD):
+            return job
+        with self.jobs.exclusive(_lock_name(job.kind)):
+            job = self.jobs.get(job_id)  # recheck once the lock is ours
+            if job.status in (JobStatus.DONE, JobStatus.DEAD):
+                return job
+            now = self.services.clock.now()
+            if job.status is JobStatus.RUNNING and job.attempts > self.settings.max_retries:
+                lost = job.to(JobStatus.FAILED, now, last_error=f"the worker running it was lost {job.attempts} times")
+                self.jobs.save(lost, expected=JobStatus.RUNNING)
+                return self._dead(lost)
+            running = job.to(JobStatus.RUNNING, now, attempts=job.attempts + 1, started_at=now, worker=self.worker)
+            self.jobs.save(running, expected=job.status)
+            try:
+                result = self.handlers[job.kind](self.services, running.payload)
+            except Exception as error:
+                failed = running.to(JobStatus.FAILED, self.services.clock.now(), last_error=_reason(error))
+                self.jobs.save(failed, expected=JobStatus.RUNNING)
+                if final or isinstance(error, PERMANENT):
+                    return self._dead(failed)
+                raise RetryLater(failed, error) from error
+            done = running.to(
+                JobStatus.DONE, self.services.clock.now(), finished_at=self.services.clock.now(), result=dict(result)
+            )
+            return self.jobs.save(done, expected=JobStatus.RUNNING)
+
+    def _dead(self, failed: Job) -> Job:
+        dead = failed.to(JobStatus.DEAD, self.services.clock.now(), finished_at=self.services.clock.now())
+        return self.jobs.save(dead, expected=JobStatus.FAILED)
+
+
+@dataclass
+class InlineDispatcher:
+    """The embedded default: run the job now, in this process, with the same retry budget (no waits)."""
+
+    runner: JobRunner
+
+    def send(self, job: Job) -> None:
+        for attempt in range(self.runner.settings.max_retries + 1):
+            try:
+                self.runner.run(job.id, final=attempt == self.runner.settings.max_retries)
+                return
+            except RetryLater:
+                continue
+
+
+@dataclass
+class JobService:
+    services: Any
+    jobs: JobCatalog
+    settings: WorkerSettings
+    dispatcher: Dispatcher
+    new_id: Callable[[], UUID] = uuid4
+
+    # --- submitting ----------------------------------------------------------------------------
+
+    def submit(self, kind: JobKind, payload: Mapping[str, Any], key: str) -> Submitted:
+        """Queue a job unless one with `key` exists; refuse with QueueFull when the queue is full.
+        A duplicate that is still queued is sent again (a lost message is harmless to resend:
+        running a job twice is a no-op)."""
+        now = self.services.clock.now()
+        job = Job(
+            id=self.new_id(),
+            kind=kind,
+            queue=kind.queue,
+            payload=dict(payload),
+            idempotency_key=key,
+            status=JobStatus.QUEUED,
+            created_at=now,
+            updated_at=now,
+        )
+        submitted = self.jobs.submit(job, limit=self.settings.limit(kind.queue), retry_after=self.settings.retry_after)
+        if not submitted.duplicate or submitted.job.status is JobStatus.QUEUED:
+            self.dispatcher.send(submitted.job)
+            if not submitted.duplicate:
+                return Submitted(self.jobs.get(job.id), duplicate=False)
+        return submitted
+
+    def submit_analogue(self, path: Path, *, inventory: Path | None = None) -> Submitted:
+        """A digitised analogue block (a folder the workers can read) as one ingest job; its key
+        is source + location + a fingerprint of every file's path, size and content."""
+        location = str(path.resolve())
+        fingerprint = fingerprint_folder(path)
+        payload: dict[str, Any] = {"path": location}
+        if inventory is not None:
+            payload["inventory"] = str(inventory.resolve())
+            fingerprint += ":" + hashlib.sha256(inventory.read_bytes()).hexdigest()
+        return self.submit(JobKind.INGEST_ANALOGUE, payload, idempotency_key("analogue", location, fingerprint))
+
+    def submit_zaaksysteem(
+        self, *, since: date | None = None, zaak_urls: list[str] | None = None, write_back: str | None = None
+    ) -> Submitted:
+        """A zaaksysteem run. Without zaken or `since` it continues from the cursor; such a run
+        is keyed by day (one cursor run per day unless the earlier one is done and retried)."""
+        payload: dict[str, Any] = {"since": since.isoformat() if since else None, "zaak_urls": sorted(zaak_urls or [])}
+        if write_back:
+            payload["write_back"] = write_back
+        location = "cursor:" + self.services.clock.now().date().isoformat() if not (since or zaak_urls) else "zgw"
+        return self.submit(
+            JobKind.INGEST_ZAAKSYSTEEM, payload, idempotency_key("zaaksysteem", location, canonical(payload))
+        )
+
+    def submit_teams(self, *, export: Path | None = None, since: date | None = None) -> Submitted:
+        payload: dict[str, Any] = {
+            "export": str(export.resolve()) if export else None,
+            "since": since.isoformat() if since else None,
+        }
+        if export is not None:
+            location, fingerprint = str(export.resolve()), fingerprint_folder(export)
+        else:
+            location, fingerprint = "graph:" + self.services.clock.now().date().isoformat(), canonical(payload)
+        return self.submit(JobKind.INGEST_TEAMS, payload, idempotency_key("teams", location, fingerprint))
+
+    def submit_nightly(self, today: date) -> Submitted:
+        """The nightly retention job of `today` (once per day, whoever triggers it)."""
+        payload = {"today": today.isoformat()}
+        return self.submit(
+            JobKind.RETENTION_NIGHTLY, payload, idempotency_key("retention", "nightly", today.isoformat())
+        )
+
+    def submit_other(self, kind: JobKind, payload: Mapping[str, Any]) -> Submitted:
+        """Audit, indexing or publication work, keyed by its payload (and the day)."""
+        day = self.services.clock.now().date().isoformat()
+        return self.submit(kind, payload, idempotency_key(str(kind), day, canonical(payload)))
+
+    # --- operating ---------------------------------------------------------------------------
+
+    def get(self, job_id: UUID) -> Job:
+        return self.jobs.get(job_id)
+
+    def list_jobs(
+        self, *, status: JobStatus | None = None, kind: JobKind | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Job]:
+        return self.jobs.list(JobQuery(status=status, kind=kind, limit=limit, offset=offset))
+
+    def dead_letters(self, *, limit: int = 100) -> list[Job]:
+        return self.jobs.list(JobQuery(status=JobStatus.DEAD, limit=limit))
+
+    def retry(self, job_id: UUID) -> Job:
+        """Put a dead job back in its queue (its attempts start again)."""
+        job = self.jobs.get(job_id)
+        queued = job.to(JobStatus.QUEUED, self.services.clock.now(), attempts=0, finished_at=None)
+        self.jobs.save(queued, expected=JobStatus.DEAD)
+        self.dispatcher.send(queued)
+        return self.jobs.get(job_id)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return self.jobs.counts()
+
+
+# --- composition ---------------------------------------------------------------------------------
+
+
+def worker_services(settings: Any = None) -> Any:
+    """`bootstrap.build(settings)`, with the S3 object store when `EDEPOT_S3_*` is set and the
+    composition root built the filesystem store anyway (before edepot.storage.config is wired in)."""
+    from dataclasses import replace
+
+    from edepot.bootstrap import build
+    from edepot.storage.s3_settings import S3Settings
+
+    services = build(settings)
+    s3 = S3Settings.from_env()
+    # only while the composition root still builds the filesystem store alone
+    if s3 is not None and services.store.name == "filesystem" and not os.environ.get("EDEPOT_REPLICAS"):
+        from edepot.storage.s3 import S3ObjectStore
+
+        services = replace(services, store=_BagStore(S3ObjectStore.from_settings(s3, clock=services.clock)))
+    return services
+
+
+class _BagStore:
+    """An S3 store as the ingest sees it: no one-rename publish (objects are put one by one) and
+    nothing to sync (S3 acknowledges a put once it is durable)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.name: str = store.name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def publish_directory(self, prefix: str, directory: Path) -> bool:
+        return False
+
+    def sync(self) -> None:
+        return None
+
+
+def job_catalog_for(services: Any) -> JobCatalog:
+    """The SQL job catalog in the catalog's database, or the in-memory one beside an in-memory catalog."""
+    from edepot.catalog.memory import InMemoryCatalog
+
+    if isinstance(services.catalog, InMemoryCatalog):
+        from edepot.catalog.jobs_memory import InMemoryJobCatalog
+
+        return InMemoryJobCatalog()
+    from edepot.catalog.jobs_sql import SqlJobCatalog
+    from edepot.catalog.sql import create_engine_for
+
+    # the catalog's own engine (one connection pool per process), else one for the same database
+    engine = getattr(services.catalog, "_engine", None) or create_engine_for(services.settings.catalog_url)
+    return SqlJobCatalog(engine)
+
+
+def build_jobs(services: Any, settings: WorkerSettings | None = None, *, jobs: JobCatalog | None = None) -> JobService:
+    """The JobService: Celery dispatch when a broker is configured, else inline (embedded)."""
+    settings = settings or WorkerSettings.from_env()
+    jobs = jobs or job_catalog_for(services)
+    dispatcher: Dispatcher
+    if settings.embedded:
+        dispatcher = InlineDispatcher(JobRunner(services, jobs, settings))
+    else:
+        from edepot.tasks import CeleryDispatcher, create_celery
+
+        dispatcher = CeleryDispatcher(create_celery(settings))
+    return JobService(services, jobs, settings, dispatcher)
