@@ -78,7 +78,8 @@ def create_engine_for(url: str) -> Engine:
     """An engine for the catalog at `url` (sqlite:///... or postgresql+psycopg://...).
 
     SQLite gets WAL journaling, foreign keys, a busy timeout and synchronous=NORMAL on every
-    connection; PostgreSQL connections are checked before use (pool_pre_ping).
+    connection; PostgreSQL gets the pool of `EDEPOT_DB_POOL_*` (edepot.worker_settings), checked
+    before use (pool_pre_ping) unless switched off.
     """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
@@ -87,7 +88,9 @@ def create_engine_for(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        from edepot.worker_settings import pool_options  # EDEPOT_DB_POOL_* (size, overflow, pre-ping)
+
+        return create_engine(url, **pool_options())
     raise ConfigurationError(
         f"catalog database {make_url(url).render_as_string(hide_password=True)} is not supported",
         hint="use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB in EDEPOT_DATABASE_URL",
