@@ -1,0 +1,70 @@
+"""The `Publications` port: which records are published under the Woo, and which were withdrawn.
+
+Search and the public portal ask this port; the Woo feature feeds it (its publications name the
+e-depot record they are a version of). Until it does, `NoPublications` answers "nothing
+published". `InMemoryPublications` is the fake for tests and demos. After a change, call
+`Indexer.mark_changed(record_ids)` or let the next sync notice it (it compares the published set).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Protocol
+from uuid import UUID
+
+
+class Publications(Protocol):
+    def published_ids(self) -> frozenset[UUID]:
+        """Every record currently published under the Woo."""
+        ...
+
+    def is_published(self, record_id: UUID) -> bool: ...
+
+    def withdrawal(self, record_id: UUID) -> str | None:
+        """The reason a publication of this record was withdrawn (the 410 page shows it), else None."""
+        ...
+
+
+class NoPublications:
+    """Nothing is published under the Woo (the default until the Woo feature feeds the port)."""
+
+    def published_ids(self) -> frozenset[UUID]:
+        return frozenset()
+
+    def is_published(self, record_id: UUID) -> bool:
+        return False
+
+    def withdrawal(self, record_id: UUID) -> str | None:
+        return None
+
+
+class InMemoryPublications:
+    """A thread-safe in-memory set of published records, with withdrawals."""
+
+    def __init__(self, published: Iterable[UUID] = ()) -> None:
+        self._published = set(published)
+        self._withdrawn: dict[UUID, str] = {}
+        self._lock = threading.Lock()
+
+    def publish(self, record_id: UUID) -> None:
+        with self._lock:
+            self._published.add(record_id)
+            self._withdrawn.pop(record_id, None)
+
+    def withdraw(self, record_id: UUID, reason: str) -> None:
+        with self._lock:
+            self._published.discard(record_id)
+            self._withdrawn[record_id] = reason
+
+    def published_ids(self) -> frozenset[UUID]:
+        with self._lock:
+            return frozenset(self._published)
+
+    def is_published(self, record_id: UUID) -> bool:
+        with self._lock:
+            return record_id in self._published
+
+    def withdrawal(self, record_id: UUID) -> str | None:
+        with self._lock:
+            return self._withdrawn.get(record_id)
