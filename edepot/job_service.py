@@ -315,7 +315,9 @@ def worker_services(settings: Any = None) -> Any:
     if s3 is not None and services.store.name == "filesystem" and not os.environ.get("EDEPOT_REPLICAS"):
         from edepot.storage.s3 import S3ObjectStore
 
-        services = replace(services, store=_BagStore(S3ObjectStore.from_settings(s3, clock=services.clock)))
+        services = replace(services, store=S3ObjectStore.from_settings(s3, clock=services.clock))
+    if not hasattr(services.store, "publish_directory"):  # a bare S3ObjectStore
+        services = replace(services, store=_BagStore(services.store))
     return services
 
 

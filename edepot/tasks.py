@@ -62,8 +62,10 @@ def _register(app: Celery, kind: JobKind, runtime: _Runtime) -> None:
     def run(task: Task, job_id: str) -> str:
         from edepot.job_service import RetryLater
 
+        runner = runtime.runner()
+        runner.worker = task.request.hostname or runner.worker  # the Celery node name, e.g. w1@host
         try:
-            job = runtime.runner().run(UUID(job_id), final=task.request.retries >= settings.max_retries)
+            job = runner.run(UUID(job_id), final=task.request.retries >= settings.max_retries)
         except RetryLater as retry:
             raise task.retry(countdown=settings.backoff(task.request.retries), exc=retry.error) from None
         return str(job.status)
