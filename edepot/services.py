@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from edepot import AGENT, bagcheck, events, fixity, packaging
@@ -44,7 +44,11 @@ from edepot.model import (
 )
 from edepot.ports import Catalog, Clock, FormatIdentifier, ObjectStore
 from edepot.settings import Settings
+from edepot.storage.replicas import copies_of
 from edepot.submission import SubmissionInput
+
+if TYPE_CHECKING:
+    from edepot.audit_ports import AuditCatalog
 
 
 @dataclass
@@ -132,6 +136,7 @@ class Services:
     formats: FormatIdentifier
     new_id: Callable[[], UUID] = uuid4
     agent: str = AGENT
+    audits: AuditCatalog | None = None  # records the verified copies of each stored AIP (edepot.audit)
 
     # --- events ---------------------------------------------------------------------------
 
@@ -427,7 +432,13 @@ class Services:
                 aip_id=str(aip.id),
                 findings=problems,
             )
-        self.record_event(events.FIXITEIT, EventOutcome.GELUKT, aip.id, store=self.store.name, objects=len(aip.files))
+        copies = [copy.name for copy in copies_of(self.store)]
+        self.record_event(
+            events.FIXITEIT, EventOutcome.GELUKT, aip.id, store=self.store.name, copies=copies, objects=len(aip.files)
+        )
+        if self.audits is not None:
+            size = sum(f.size for f in aip.files)
+            self.audits.record_copies(aip.id, copies, self.clock.now(), objects=len(aip.files), bytes=size)
         self.catalog.set_aip_status(aip.id, AipStatus.OPGESLAGEN, self.clock.now())
         self.record_event(
             events.OPNAME,
@@ -441,31 +452,34 @@ class Services:
             shutil.rmtree(bag_path, ignore_errors=True)
 
     def verify_objects(self, files: Iterable[FileEntry]) -> list[Finding]:
-        """Re-read every object from the store and match sha256 and size with the ledger."""
+        """Re-read every object from EVERY copy of the store (edepot.storage.replicas) and match
+        sha256 and size with the ledger."""
 
-        def check(entry: FileEntry) -> Finding | None:
+        def check(copy: ObjectStore, entry: FileEntry) -> Finding | None:
             try:
-                with self.store.open(entry.key) as handle:
+                with copy.open(entry.key) as handle:
                     digests, size = fixity.hash_stream(handle)
             except NotFound:
                 return Finding(
                     "storage.missing",
-                    f"object {entry.key} is missing from {self.store.name}",
+                    f"object {entry.key} is missing from {copy.name}",
                     "repair it from another copy",
                     object=entry.key,
                 )
             if digests["sha256"] != entry.sha256 or size != entry.size:
                 return Finding(
                     "storage.fixity",
-                    f"object {entry.key} in {self.store.name} has sha256 "
+                    f"object {entry.key} in {copy.name} has sha256 "
                     f"{digests['sha256']} ({size} bytes); the ledger says {entry.sha256} ({entry.size} bytes)",
                     "repair it from another copy",
                     object=entry.key,
                 )
             return None
 
+        entries = list(files)
+        work = [(copy, entry) for copy in copies_of(self.store) for entry in entries]
         with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
-            return [p for p in pool.map(check, list(files)) if p is not None]
+            return [p for p in pool.map(lambda job: check(*job), work) if p is not None]
 
     def verify_aip(self, aip_id: UUID) -> list[Finding]:
         """Everything wrong with a stored AIP: each object re-read against the ledger, and the stored

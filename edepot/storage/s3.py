@@ -588,6 +588,13 @@ class S3ObjectStore:
             return {}
         return {"ObjectLockMode": str(mode), "ObjectLockRetainUntilDate": _utc(until)}
 
+    def publish_directory(self, prefix: str, directory: Path) -> bool:
+        """Never: a bucket has no atomic publish of many objects; the caller puts them one by one."""
+        return False
+
+    def sync(self) -> None:
+        """Nothing to do: a put is durable on the server when it returns."""
+
     # --- Object Lock --------------------------------------------------------------------------
 
     def set_retention(
