@@ -72,14 +72,17 @@ def retention() -> None:
 @retention.command("nightly")
 @click.option("--today", help="The day to decide for (YYYY-MM-DD; default: today).")
 @click.option("--no-revisions", is_flag=True, help="Do not write metadata revisions to storage now.")
+@click.option("--max-revisions", type=click.IntRange(min=0), help="Write at most this many revisions now.")
 @json_option
 @click.pass_context
 @handle_errors
-def nightly(ctx: click.Context, today: str | None, no_revisions: bool, as_json: bool) -> None:
+def nightly(
+    ctx: click.Context, today: str | None, no_revisions: bool, max_revisions: int | None, as_json: bool
+) -> None:
     """Assign and update decisions, exclusions and proposals (idempotent; safe to rerun after a crash)."""
     service = _retention(ctx)
     day = _date(today, "--today") if today else service.services.clock.now().date()
-    report = service.nightly(day, write_revisions=not no_revisions)
+    report = service.nightly(day, write_revisions=not no_revisions, max_revisions=max_revisions)
     _emit(as_json, report.as_dict(), report.summary())
 
 

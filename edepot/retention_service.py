@@ -318,8 +318,11 @@ class RetentionService:
 
     # --- the nightly job ------------------------------------------------------------------------
 
-    def nightly(self, today: date, *, write_revisions: bool = True) -> NightlyReport:
-        """Assign and update decisions, exclusions and proposals for every stored AIP (see module doc)."""
+    def nightly(self, today: date, *, write_revisions: bool = True, max_revisions: int | None = None) -> NightlyReport:
+        """Assign and update decisions, exclusions and proposals for every stored AIP (see module doc).
+
+        `max_revisions` bounds the metadata revisions written in this run (a first run over a large
+        holding writes one per AIP; the rest follow on the next nights)."""
         report = NightlyReport(today=today)
         self.take_facts(report)
         self.remap_facts(report)
@@ -336,7 +339,7 @@ class RetentionService:
                 "items": len(lijst.items) if lijst else 0,
             }
         if write_revisions:
-            report.revisions_written = self.write_revisions(report)
+            report.revisions_written = self.write_revisions(report, limit=max_revisions)
         report.decisions = self.catalog.decision_counts()
         report.exclusions = self.catalog.exclusion_counts()
         self.services.record_event(

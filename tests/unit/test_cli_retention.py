@@ -52,6 +52,14 @@ def test_nightly_prints_the_report_as_json_and_as_text(world: World) -> None:
     assert text.exit_code == 0 and "0 decided" in text.output
 
 
+def test_nightly_can_bound_the_revisions_it_writes_and_leaves_the_rest_for_later(world: World) -> None:
+    more = world.ingest(Dossier("058", "Provisa 2005, categorie 57"), Dossier("059", "Provisa 2005, categorie 57"))
+    first = json.loads(run(world, "nightly", "--today", TODAY.isoformat(), "--max-revisions", "1", "--json").output)
+    second = json.loads(run(world, "nightly", "--today", TODAY.isoformat(), "--json").output)
+    assert (first["revisions_written"], second["revisions_written"]) == (1, 2)
+    assert all(list(world.store.keys(f"revisions/{aip}/")) for aip in more.values())
+
+
 def test_the_workflow_from_the_command_line_honours_the_roles_and_segregation(world: World) -> None:
     run(world, "nightly", "--today", TODAY.isoformat())
     lid = list_id(world)
@@ -104,7 +112,8 @@ def test_holds_are_added_listed_and_lifted(world: World) -> None:
 # --- selectielijst import ------------------------------------------------------------------------
 
 HEADER = (
-    "selectielijst;versie;categorie_nummer;omschrijving;waardering;bewaartermijn;afleidingswijze;geldig_van;geldig_tot\n"
+    "selectielijst;versie;categorie_nummer;omschrijving;waardering;bewaartermijn;afleidingswijze;"
+    "geldig_van;geldig_tot\n"
 )
 
 
