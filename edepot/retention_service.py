@@ -945,10 +945,10 @@ class RetentionService:
                 return
         assert lijst.beoordeeld_door is not None and lijst.beoordeeld_op is not None
         order = Vernietigingsopdracht(lijst.id, item.aip_id, lijst.beoordeeld_door, lijst.beoordeeld_op)
-        destroyers = [(store, _destroyer(store)) for store in self.stores]
+        copies = _copies(self.stores)  # every copy on its own, so the tombstone names each system
+        destroyers = [(store, _destroyer(store)) for store in copies]
         keys = {
-            store.name: sorted({*store.keys(order.prefixes()[0]), *store.keys(order.prefixes()[1])})
-            for store in self.stores
+            store.name: sorted({*store.keys(order.prefixes()[0]), *store.keys(order.prefixes()[1])}) for store in copies
         }
         if item.status is not ItemStatus.BEZIG:
             blocked = [
@@ -1225,6 +1225,19 @@ class RetentionService:
             if len(found) < page:
                 return
             offset += page
+
+
+def _copies(stores: Sequence[ObjectStore]) -> list[ObjectStore]:
+    """The copies of the stores (the members of a Replicas store), each once."""
+    try:
+        from edepot.storage.replicas import copies_of
+    except ImportError:  # pragma: no cover - replicas are optional
+        return list(stores)
+    found: dict[str, ObjectStore] = {}
+    for store in stores:
+        for copy in copies_of(store):
+            found.setdefault(copy.name, copy)
+    return list(found.values())
 
 
 def _destroyer(store: ObjectStore) -> Any:

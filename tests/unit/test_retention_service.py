@@ -560,3 +560,24 @@ def test_a_principal_without_a_retention_role_may_do_nothing(world: World) -> No
     ):
         with pytest.raises(Forbidden):
             call()
+
+
+def test_a_destruction_deletes_every_copy_of_a_replicated_store_and_names_each_in_the_tombstone(
+    tmp_path: Path,
+) -> None:
+    from edepot.storage.replicas import Replicas
+
+    world = make_world(tmp_path)
+    first, second = InMemoryObjectStore("kopie-a"), InMemoryObjectStore("kopie-b")
+    world.services.store = Replicas([first, second])
+    world.retention.stores = (world.services.store,)
+    ids = world.ingest(V57)
+    world.retention.nightly(TODAY)
+    lijst = approved(world)
+
+    world.retention.execute(lijst.id, DIM)
+
+    for copy in (first, second):
+        assert list(copy.keys(f"aips/{ids['057']}/")) == [] and list(copy.keys(f"revisions/{ids['057']}/")) == []
+    (stone,) = world.retention.catalog.tombstones()
+    assert set(stone.opslag) == {"kopie-a", "kopie-b"} and stone.opslag["kopie-a"]["verwijderd"] > 5
