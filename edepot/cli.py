@@ -474,5 +474,13 @@ def token_revoke(ctx: click.Context, token_id: str, as_json: bool) -> None:
     _emit(as_json, revoked.as_dict(services.clock.now()), f"token {revoked.id} revoked")
 
 
+# Command groups of later features live in their own modules; registered here, in one place.
+from edepot.cli_retention import retention, selectielijst  # noqa: E402
+from edepot.cli_worker import beat, jobs, worker  # noqa: E402
+
+for _command in (retention, selectielijst, worker, beat, jobs):
+    main.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
