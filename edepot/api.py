@@ -299,6 +299,11 @@ def create_app(services: Any) -> FastAPI:
             )
         gate.trail.restricted_reads(principal, restricted, info)
 
+    from edepot.api_search import include_search
+    from edepot.web.portal import include_portal
+
+    include_search(app, services)  # public and internal search (app.state.search)
+    include_portal(app)  # the public web portal at /, with HTML error pages
     declare_actions(app)
     if settings.public_rate_limit is not None:
         app.add_middleware(

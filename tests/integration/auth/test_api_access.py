@@ -4,6 +4,7 @@ of logins, failed logins, denied requests and restricted reads; OIDC through the
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from uuid import uuid4
 
@@ -54,9 +55,26 @@ def call(client: TestClient, method: str, path: str, holdings: Holdings, headers
     aip = next(a for a in holdings.services.list_aips() if not _restricted(holdings, a.id))
     record = next(r for r in holdings.services.list_records(aip_id=aip.id))
     values = {"aip_id": str(aip.id), "record_id": str(record.id), "token_id": str(uuid4())}
-    url = path.format(**{name: values.get(name, str(uuid4())) for name in values})
+    if path.startswith("/api/public/v1/records/"):  # public routes answer for a public record only
+        values.update(public_record(holdings))
+    url = path.format(**{name: values.get(name, str(uuid4())) for name in re.findall(r"{(\w+)}", path)})
     json_body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") and "tokens" in path else None
     return client.request(method, url, headers=headers, json=json_body).status_code
+
+
+def public_record(holdings: Holdings) -> dict[str, str]:
+    """The ids of a record the public may see and of its first file."""
+    from edepot.search_service import NotPublic, build_search
+
+    search = build_search(holdings.services)
+    for record in holdings.services.list_records(limit=1000):
+        try:
+            view = search.record_view(record.id, public=True)
+        except NotPublic:
+            continue
+        if view.files:
+            return {"record_id": str(record.id), "bestand_id": str(view.files[0].bestand_id)}
+    raise AssertionError("the sample holds no public record with a file")
 
 
 def _restricted(holdings: Holdings, aip_id: Any) -> bool:
