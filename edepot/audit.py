@@ -692,10 +692,15 @@ def check_object(copy: ObjectStore, entry: FileEntry) -> ObjectCheck:
     size = 0
     try:
         with copy.open(entry.key) as handle:
-            readinto = handle.readinto
-            while n := readinto(view):
-                digest.update(view[:n])
-                size += n
+            readinto = getattr(handle, "readinto", None)
+            if readinto is None:  # a store whose files only `read`
+                while chunk := handle.read(fixity.CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+            else:
+                while n := readinto(view):
+                    digest.update(view[:n])
+                    size += n
     except NotFound:
         return ObjectCheck(copy.name, entry, "ontbreekt", "het object ontbreekt in deze opslag")
     except (EdepotError, OSError) as exc:
