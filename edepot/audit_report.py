@@ -247,7 +247,7 @@ def _shown_runs(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
 
 
 def _run_rows(data: dict[str, Any]) -> list[list[str]]:
-    scopes = {"alle": "alle kopieën", "verlopen": "kopieën waarvan de controle verliep"}
+    scopes = {"alle": "alle kopieën", "verlopen": "wat aan de beurt was"}
     status = {"klaar": "afgerond", "bezig": "niet afgerond", "afgebroken": "afgebroken"}
     rows = []
     for r in _shown_runs(data)[0]:
@@ -405,7 +405,7 @@ th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}
 td{word-break:break-word}.klein{color:#555;font-size:.85rem}
 dl{display:grid;grid-template-columns:12rem 1fr;gap:.3rem 1rem}
 dt{font-weight:600}dd{margin:0}.geen{color:#2e7d32}td.id{font-family:monospace;font-size:.75rem}
-svg{width:100%;height:auto}table.runs td{white-space:nowrap}table.runs td.id{white-space:normal}
+svg{width:100%;height:auto}table.runs td:nth-child(4),table.runs td:nth-child(2){white-space:nowrap}
 @media print{body{margin:0;max-width:none}}
 """
 
@@ -595,7 +595,9 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#555555"))
     cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontSize=16, leading=20, spaceAfter=2)
-    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
+    h2 = ParagraphStyle(
+        "h2", parent=styles["Heading2"], fontSize=12, leading=15, spaceBefore=10, spaceAfter=4, keepWithNext=1
+    )
     level, headline, lines = oordeel(data)
     bg, fg = VERDICT_COLOURS[level]
     period = f"{datum(data['period']['from'])} tot en met {datum(data['period']['to'])}"
@@ -662,20 +664,20 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             body,
         ),
         Spacer(1, 2 * mm),
-        table(STORE_HEADER, _store_rows(data), [22, 38, 18, 17, 16, 11, 15, 13, 20]),
+        table(STORE_HEADER, _store_rows(data), [20, 34, 18, 19, 19, 11, 16, 14, 19]),
         KeepTogether([Paragraph("Controles per dag", h2), _pdf_chart(data), Paragraph(CHART_NOTE, small)]),
-        Paragraph("Afwijkingen en herstel", h2),
     ]
-    widths = [26, 30, 46, 18, 26, 24]
+    blocks: list[list[Any]] = []
     if data["repairs"]:
-        story += [Paragraph("<b>Hersteld</b>", body), table(REPAIR_HEADER, _repair_rows(data["repairs"]), widths)]
+        repaired = table(REPAIR_HEADER, _repair_rows(data["repairs"]), [26, 30, 46, 18, 26, 24])
+        blocks.append([Paragraph("<b>Hersteld</b>", body), repaired])
     if data["failures"]:
-        story += [
-            Paragraph("<b>Niet hersteld</b>", body),
-            table(FAILURE_HEADER, _failure_rows(data["failures"]), [24, 24, 48, 30, 18, 26]),
-        ]
-    if not data["repairs"] and not data["failures"]:
-        story.append(Paragraph("Geen: in deze periode is bij geen enkele controle een afwijking gevonden.", body))
+        failures = table(FAILURE_HEADER, _failure_rows(data["failures"]), [24, 24, 48, 30, 18, 26])
+        blocks.append([Paragraph("<b>Niet hersteld</b>", body), failures])
+    if not blocks:
+        blocks.append([Paragraph("Geen: in deze periode is bij geen enkele controle een afwijking gevonden.", body)])
+    blocks[0].insert(0, Paragraph("Afwijkingen en herstel", h2))  # a heading never ends a page alone
+    story += [KeepTogether(block) for block in blocks]
     story.append(Paragraph("Archiefpakketten zonder goede kopie", h2))
     if data["beschadigd"]:
         story.append(
@@ -715,7 +717,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             body,
         ),
         Spacer(1, 2 * mm),
-        table(RUN_HEADER, _run_rows(data), [38, 24, 22, 16, 18, 19, 16, 12])
+        table(RUN_HEADER, _run_rows(data), [38, 23, 22, 16, 19, 20, 15, 13])
         if _shown_runs(data)[0]
         else Paragraph(_runs_note(data) or "Er zijn in deze periode geen controlerondes gestart.", body),
         Paragraph(_runs_note(data) if _shown_runs(data)[0] else "", small),
