@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 
-from edepot.auth.http import problem_response, require
+from edepot.auth.http import OPENAPI_ACTION, problem_response, require
 from edepot.auth.policy import Action
 from edepot.auth.principal import Principal
 
@@ -125,7 +125,17 @@ def audit_aip(aip_id: UUID, request: Request, principal: AuditRunner) -> dict[st
     return result
 
 
-@router.get("/metrics", response_class=PlainTextResponse, include_in_schema=True, tags=["beheer"])
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    tags=["beheer"],
+    # outside /api/v1, so declare_actions does not document it: say it here, as it does
+    openapi_extra={OPENAPI_ACTION: str(Action.AUDIT_READ)},
+    responses={
+        401: problem_response("No or invalid credentials"),
+        403: problem_response(f"The caller's roles do not grant {Action.AUDIT_READ}"),
+    },
+)
 def metrics(request: Request, principal: AuditReader) -> PlainTextResponse:
     """The audit state in the Prometheus text format (needs `audit.read`: see the module doc)."""
     return PlainTextResponse(_auditor(request).metrics_text(), media_type=PROMETHEUS)

@@ -114,3 +114,5 @@ def test_metrics_are_prometheus_text_for_a_token_with_audit_read(world: AuditWor
     assert any(line.startswith('edepot_audit_oldest_check_age_seconds{store="tweede"} ') for line in lines)
     assert 'edepot_audit_checks_24h{store="tweede",outcome="goed"} 1' in lines
     assert all(line.startswith("#") or " " in line for line in lines)
+    schema = client.get("/openapi.json").json()
+    assert schema["paths"]["/metrics"]["get"]["x-edepot-action"] == "audit.read"  # the access walk checks it too
