@@ -475,11 +475,14 @@ def token_revoke(ctx: click.Context, token_id: str, as_json: bool) -> None:
 
 
 # Command groups of later features live in their own modules; registered here, in one place.
+from edepot.cli_audit import aip_copies, aip_legal_hold, audit  # noqa: E402
 from edepot.cli_retention import retention, selectielijst  # noqa: E402
 from edepot.cli_worker import beat, jobs, worker  # noqa: E402
 
-for _command in (retention, selectielijst, worker, beat, jobs):
+for _command in (audit, retention, selectielijst, worker, beat, jobs):
     main.add_command(_command)
+aip.add_command(aip_copies)
+aip.add_command(aip_legal_hold)
 
 
 if __name__ == "__main__":  # pragma: no cover
