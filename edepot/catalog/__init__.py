@@ -2,7 +2,12 @@
 `InMemoryCatalog` (the fake for unit tests). Both implement `edepot.ports.Catalog`.
 """
 
-from edepot.catalog import audit_tables, retention_tables, search_tables  # noqa: F401 - registers their tables
+from edepot.catalog import (  # noqa: F401 - registers their tables on the one metadata
+    audit_tables,
+    job_tables,
+    retention_tables,
+    search_tables,
+)
 from edepot.catalog.memory import InMemoryCatalog
 from edepot.catalog.sql import SqlCatalog, create_engine_for, migrate
 
