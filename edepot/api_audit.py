@@ -27,9 +27,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from fastapi.routing import APIRoute
 
-from edepot.auth.http import OPENAPI_ACTION, problem_response, require
+from edepot.auth.http import OPENAPI_ACTION, include_routes, problem_response, require
 from edepot.auth.policy import Action
 from edepot.auth.principal import Principal
 
@@ -43,10 +42,7 @@ PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 def install(app: FastAPI) -> None:
     """Add every audit route to `app` itself (idempotent)."""
-    present = {(r.path, frozenset(r.methods or ())) for r in app.router.routes if isinstance(r, APIRoute)}
-    for route in router.routes:
-        if isinstance(route, APIRoute) and (route.path, frozenset(route.methods or ())) not in present:
-            app.router.routes.append(route)
+    include_routes(app, router)
 
 
 def _auditor(request: Request) -> Any:

@@ -18,10 +18,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from edepot.auth.http import problem_response, require
+from edepot.auth.http import include_routes, problem_response, require
 from edepot.auth.policy import Action
 from edepot.auth.principal import Principal
 from edepot.errors import InvalidInput
@@ -42,10 +41,7 @@ class AnalogueJob(BaseModel):
 
 def install(app: FastAPI) -> None:
     """Add every job route to `app` itself (as edepot.api_retention does)."""
-    present = {(r.path, frozenset(r.methods or ())) for r in app.router.routes if isinstance(r, APIRoute)}
-    for route in router.routes:
-        if isinstance(route, APIRoute) and (route.path, frozenset(route.methods or ())) not in present:
-            app.router.routes.append(route)
+    include_routes(app, router)
 
 
 def _service(request: Request) -> Any:

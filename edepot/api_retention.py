@@ -22,10 +22,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from edepot.auth.http import problem_response, require
+from edepot.auth.http import include_routes, problem_response, require
 from edepot.auth.policy import Action
 from edepot.auth.principal import Principal
 from edepot.retention_workflow import LijstSoort, LijstStatus, UitsluitingSoort
@@ -44,10 +43,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 def install(app: FastAPI) -> None:
     """Add every retention route to `app` itself (see the module doc)."""
-    present = {(r.path, frozenset(r.methods or ())) for r in app.router.routes if isinstance(r, APIRoute)}
-    for route in router.routes:
-        if isinstance(route, APIRoute) and (route.path, frozenset(route.methods or ())) not in present:
-            app.router.routes.append(route)
+    include_routes(app, router)
 
 
 def _service(request: Request) -> Any:

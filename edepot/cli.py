@@ -69,7 +69,7 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+json_option: Callable[[F], F] = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
 @click.group()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request, Security
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from edepot.auth.audit import AuditTrail, RequestInfo
@@ -142,6 +142,15 @@ def route_actions(route: APIRoute) -> set[Action]:
 
 def is_internal(path: str) -> bool:
     return path.startswith(INTERNAL_PREFIX)
+
+
+def include_routes(app: FastAPI, router: APIRouter) -> None:
+    """Add a feature's routes to `app` itself, once (idempotent), so `declare_actions` sees each
+    route and can check its action."""
+    present = {(r.path, frozenset(r.methods or ())) for r in app.router.routes if isinstance(r, APIRoute)}
+    for route in router.routes:
+        if isinstance(route, APIRoute) and (route.path, frozenset(route.methods or ())) not in present:
+            app.router.routes.append(route)
 
 
 def undeclared_routes(app: FastAPI) -> list[str]:
