@@ -14,7 +14,6 @@ status (`system.manage`).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
@@ -22,13 +21,14 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from edepot.auth.http import Gate, problem_response, require
+from edepot.auth.http import Gate, include_routes, problem_response, require
 from edepot.auth.policy import Action, allowed
 from edepot.auth.principal import Forbidden, Principal
+from edepot.errors import NotFound
 from edepot.search import Audience, Facet, Hit, Openbaarheid, SearchResult, Sortering
 from edepot.search import Query as SearchQuery
 from edepot.search.model import MAX_PAGE_SIZE, MAX_QUERY_CHARS, snippet_text
@@ -98,16 +98,23 @@ class InternalSearchResponse(BaseModel):
     facets: dict[str, list[FacetCount]]
 
 
-class PublicFile(BaseModel):
+class FileInfo(BaseModel):
     bestand_id: str
     naam: str
     mime: str
     size: int
     formaat: str
+
+
+class PublicFile(FileInfo):
     url: str = Field(description="Download of the file itself")
 
 
-class PublicRecord(BaseModel):
+class InternalFile(FileInfo):
+    public_url: str | None = Field(None, description="The public download, when the record is public")
+
+
+class RecordFields(BaseModel):
     id: str
     title: str
     description: str | None = None
@@ -119,6 +126,9 @@ class PublicRecord(BaseModel):
     date_begin: date | None = None
     date_end: date | None = None
     grond: str | None = Field(None, description="Why it is public: woo or archiefwet")
+
+
+class PublicRecord(RecordFields):
     files: list[PublicFile]
 
 
@@ -130,12 +140,13 @@ class AccessDecision(BaseModel):
     changes_on: date | None = Field(None, description="The day this decision changes by itself")
 
 
-class InternalRecord(PublicRecord):
+class InternalRecord(RecordFields):
     aip_id: str
     waardering: str
     beperking_gebruik: dict[str, str | None]
     access: AccessDecision
     index_state: dict[str, Any] | None = None
+    files: list[InternalFile]
 
 
 class IndexStatus(BaseModel):
@@ -244,22 +255,25 @@ def _public_file(record_id: str, f: FileView) -> PublicFile:
     )
 
 
-def public_record(view: RecordView) -> PublicRecord:
+def record_fields(view: RecordView) -> dict[str, Any]:
     doc = view.document
-    return PublicRecord(
-        id=doc.record_id,
-        title=doc.title,
-        description=doc.description,
-        kenmerk=view.record.kenmerk,
-        aggregatieniveau=doc.aggregatieniveau,
-        informatiecategorie=doc.informatiecategorie,
-        organisatie=doc.organisatie,
-        documentsoort=doc.documentsoort,
-        date_begin=doc.date_begin,
-        date_end=doc.date_end,
-        grond=str(view.toegang.grond) if view.toegang.grond else None,
-        files=[_public_file(doc.record_id, f) for f in view.files],
-    )
+    return {
+        "id": doc.record_id,
+        "title": doc.title,
+        "description": doc.description,
+        "kenmerk": view.record.kenmerk,
+        "aggregatieniveau": doc.aggregatieniveau,
+        "informatiecategorie": doc.informatiecategorie,
+        "organisatie": doc.organisatie,
+        "documentsoort": doc.documentsoort,
+        "date_begin": doc.date_begin,
+        "date_end": doc.date_end,
+        "grond": str(view.toegang.grond) if view.toegang.grond else None,
+    }
+
+
+def public_record(view: RecordView) -> PublicRecord:
+    return PublicRecord(**record_fields(view), files=[_public_file(view.document.record_id, f) for f in view.files])
 
 
 def content_disposition(name: str) -> str:
@@ -313,7 +327,7 @@ async def public_search(
     sort: Sortering = Sortering.RELEVANCE,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-) -> PublicSearchResponse:
+) -> Response:
     """Search the published and open records: hits, total and facet counts (public records only)."""
     query = search_query(
         q=q,
@@ -332,9 +346,11 @@ async def public_search(
         audience=Audience.PUBLIC,
     )
     service = _service(request)
-    if query is None:
-        return public_search_response(SearchResult(0, (), {}, page, page_size))
-    return public_search_response(await run_in_threadpool(service.search, query))
+    result = (
+        SearchResult(0, (), {}, page, page_size) if query is None else await run_in_threadpool(service.search, query)
+    )
+    # the hot path: serialise the model once (FastAPI would validate a returned model again)
+    return Response(public_search_response(result).model_dump_json(), media_type="application/json")
 
 
 @public_router.get(
@@ -441,7 +457,7 @@ def _record_reads(service: SearchService, gate: Gate, principal: Principal, requ
     for hit in hits:
         try:
             records.append(service.services.catalog.get_record(UUID(hit.record_id)))
-        except Exception:  # noqa: S112 - a hit whose record left the catalog is not a read
+        except NotFound:  # a hit whose record left the catalog is not a read
             continue
     gate.trail.restricted_reads(principal, records, gate.request_info(request))
 
@@ -465,10 +481,15 @@ async def internal_record(record_id: UUID, request: Request, principal: SearchRe
                 action=str(Action.RECORD_READ_RESTRICTED),
             )
         gate.trail.restricted_reads(principal, [view.record], gate.request_info(request))
-    base = public_record(view).model_dump()
-    base["files"] = [f.model_copy(update={"url": ""}) for f in public_record(view).files]
+    files = [
+        InternalFile(
+            **_public_file(view.document.record_id, f).model_dump(exclude={"url"}),
+            public_url=_public_file(view.document.record_id, f).url if view.toegang.public else None,
+        )
+        for f in view.files
+    ]
     return InternalRecord(
-        **base,
+        **record_fields(view),
         aip_id=str(view.record.aip_id),
         waardering=view.record.waardering,
         beperking_gebruik={"code": view.record.beperking_code, "label": view.record.beperking_label},
@@ -480,6 +501,7 @@ async def internal_record(record_id: UUID, request: Request, principal: SearchRe
             changes_on=view.toegang.wijzigt_op,
         ),
         index_state=view.state.as_dict() if view.state else None,
+        files=files,
     )
 
 
@@ -493,13 +515,7 @@ def include_search(app: FastAPI, services: Any, search: SearchService | None = N
     """Add the public and internal search routers to `app`; the service goes to `app.state.search`."""
     service = search or build_search(services)
     app.state.search = service
-    add_routes(app, public_router)
-    add_routes(app, internal_router)
+    include_routes(app, public_router)  # not app.include_router: see auth.http.include_routes
+    include_routes(app, internal_router)
     return service
 
-
-def add_routes(app: FastAPI, router: APIRouter) -> None:
-    """Add copies of the router's routes to the app itself. Not `app.include_router`: FastAPI 0.165
-    keeps an included router as one lazy `_IncludedRouter`, which the auth layer's route walk
-    (`declare_actions`) does not look into, so its internal routes would escape the action check."""
-    app.router.routes.extend(copy.copy(route) for route in router.routes)

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from uuid import UUID
 
-from edepot.errors import ConfigurationError, EdepotError, InvalidInput, NotFound
+from edepot.errors import ConfigurationError, EdepotError, InvalidInput, NotFound, StorageError
 from edepot.indexing_state import IndexState, StateRow, SyncStatus
 from edepot.mdto.model import Informatieobject
 from edepot.mdto.reader import from_xml
@@ -558,7 +558,8 @@ def _opens(row: StateRow, toegang: Toegang) -> bool:
 
 class BackgroundIndexer:
     """Runs `Indexer.sync` every `interval` seconds in a daemon thread (and `open_lapsed` once a day)
-    until `stop()`. A failing run is logged and the next one tried; it never stops the server."""
+    until `stop()`. A failing run is logged and the next one tried; it never stops the server. When
+    another process holds the index writer (several API replicas), this one skips its rounds quietly."""
 
     def __init__(self, indexer: Indexer, interval: float | None = None, discover_every: float = 10.0) -> None:
         self.indexer = indexer
@@ -570,6 +571,7 @@ class BackgroundIndexer:
         self._last_head: object = object()
         self._last_day: date | None = None
         self.runs = 0
+        self.busy = False  # another process holds the index writer
 
     def start(self) -> BackgroundIndexer:
         self._thread = threading.Thread(target=self._loop, name="edepot-indexer", daemon=True)
@@ -591,6 +593,14 @@ class BackgroundIndexer:
         """One round: discover when the catalog changed (the event log moved; at most every
         `discover_every` seconds), index what is queued or due, open lapsed restrictions once a day."""
         report = SyncReport()
+        try:
+            self.indexer.index.add(())  # takes the engine's writer lock (tantivy), or says who has it
+        except StorageError as busy:
+            if not self.busy:  # another process (an API replica, `edepot index sync`) is the writer
+                log.info("search index is written by another process; this one only reads: %s", busy)
+            self.busy = True
+            return report
+        self.busy = False
         head = self.indexer.catalog.event_head()
         moment = time.monotonic()
         recent = self._discovered_at is not None and moment - self._discovered_at < self.discover_every

@@ -32,7 +32,7 @@ from edepot.indexing import (
     read_sidecar,
 )
 from edepot.indexing_state import IndexState, InMemoryIndexState, StateRow
-from edepot.model import Aip, FileEntry, RecordEntry
+from edepot.model import Aip, AipStatus, FileEntry, RecordEntry
 from edepot.openbaarheid import Toegang, beoordeel, feiten_van
 from edepot.publications import NoPublications, Publications
 from edepot.search import IndexDocument, Query, SearchIndex, SearchResult, open_index
@@ -146,7 +146,7 @@ class SearchService:
             raise NotPublic() if public else NotFound(f"record {record_id} is not in the catalog") from None
         if public and not is_current(self.services.catalog, aip):
             raise NotPublic()
-        if not public and aip.status.value == "aangemaakt":
+        if not public and aip.status is AipStatus.AANGEMAAKT:
             raise NotFound(f"record {record_id} is not (yet) stored", hint="wait for the ingest to finish")
         io = read_sidecar(self.services.store, record)
         published = self.publications.is_published(record.id)

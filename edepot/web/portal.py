@@ -19,7 +19,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from edepot.api_search import DATE_PATTERN, PUBLIC_PREFIX, add_routes, parse_day
+from edepot.api_search import DATE_PATTERN, PUBLIC_PREFIX, parse_day
+from edepot.auth.http import include_routes
 from edepot.errors import InvalidInput
 from edepot.search import Audience, Facet, SearchResult, Sortering
 from edepot.search import Query as SearchQuery
@@ -248,4 +249,4 @@ async def over(request: Request) -> HTMLResponse:
 def include_portal(app: FastAPI) -> None:
     """Mount the portal at `/` with the web layer's static files and HTML error pages."""
     install_web(app)
-    add_routes(app, router)
+    include_routes(app, router)

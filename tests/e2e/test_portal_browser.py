@@ -29,7 +29,9 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-EDEPOT = [sys.executable, "-m", "edepot.cli"]
+# the console script next to this Python (`python -m edepot.cli` does not start: its command groups
+# import edepot.cli back while it runs as __main__)
+EDEPOT = [str(Path(sys.executable).with_name("edepot"))]
 EDEPOT_SEARCH = [sys.executable, "-m", "edepot.cli_search"]
 CHROMIUM_ARGS = [
     "--headless",

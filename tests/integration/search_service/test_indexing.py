@@ -16,9 +16,9 @@ import pytest
 from edepot.errors import StorageError
 from edepot.indexing import OPENBAARMAKING, BackgroundIndexer, Indexer
 from edepot.indexing_state import SyncStatus
-from edepot.model import AipStatus
+from edepot.model import AipStatus, EventOutcome
 from edepot.search import Audience, Query
-from tests.integration.search.conftest import NOT_PUBLIC, PUBLIC, RESTRICTED, World, make_world
+from tests.integration.search_service.conftest import NOT_PUBLIC, PUBLIC, RESTRICTED, World, make_world
 
 
 def public_kenmerken(world: World, text: str = "") -> set[str]:
@@ -223,3 +223,23 @@ def test_the_background_indexer_indexes_without_being_asked_and_stops_cleanly(wo
     assert world.search.state.counts()["geindexeerd"] == 7
     assert background.runs >= 1
     assert not background._thread.is_alive()  # type: ignore[union-attr]
+
+
+def test_a_second_process_finds_the_index_writer_taken_and_stays_out_of_the_way(world: World) -> None:
+    from edepot.search import open_index
+
+    first = BackgroundIndexer(world.search.indexer, discover_every=0)
+    assert first.run_once().indexed == 7
+    replica = open_index("tantivy", world.search.config.index_path)  # another API replica's index
+    other = BackgroundIndexer(
+        Indexer(world.services, replica, world.search.state, world.publications, world.search.config)
+    )
+    try:
+        destroyed = world.record("001").aip_id
+        world.services.catalog.set_aip_status(destroyed, AipStatus.VERNIETIGD, world.clock.now())
+        world.services.record_event("Vernietigen", EventOutcome.GELUKT, destroyed)  # as a destruction does
+        assert other.run_once() == type(other.run_once())() and other.busy
+        assert world.search.state.counts()["mislukt"] == 0 and not events(world, "search indexing")
+        assert first.run_once().removed == 1  # the writer's own rounds carry on
+    finally:
+        replica.close()

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from edepot.api import create_app
 from edepot.auth.tokens import issue_token
 from edepot.model import FileKind
-from tests.integration.search.conftest import NOT_PUBLIC, PUBLIC, RESTRICTED, World, make_world
+from tests.integration.search_service.conftest import NOT_PUBLIC, PUBLIC, RESTRICTED, World, make_world
 
 API = "/api/public/v1"
 
