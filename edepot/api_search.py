@@ -518,4 +518,3 @@ def include_search(app: FastAPI, services: Any, search: SearchService | None = N
     include_routes(app, public_router)  # not app.include_router: see auth.http.include_routes
     include_routes(app, internal_router)
     return service
-
