@@ -8,68 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import click
 
 from edepot import __version__
-from edepot.errors import BagInvalid, EdepotError, Finding, InvalidInput, SubmissionRejected
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _services(ctx: click.Context) -> Any:
-    if "services" not in ctx.obj:
-        from dataclasses import replace
-
-        from edepot import AGENT
-        from edepot.bootstrap import build
-
-        # changes made from the command line name the operator in their events
-        ctx.obj["services"] = replace(build(ctx.obj.get("settings")), agent=f"{AGENT}; {_operator()}")
-    return ctx.obj["services"]
-
-
-def _emit(as_json: bool, data: Any, text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str) if as_json else text)
-
-
-def _findings_text(findings: Iterable[Finding]) -> str:
-    lines = []
-    for f in findings:
-        where = " ".join(p for p in (f.object and f"object={f.object}", f.file and f"file={f.file}") if p)
-        lines.append(f"  {f.severity.upper():7} [{f.rule}] {where}\n          {f.message}\n          -> {f.action}")
-    return "\n".join(lines)
-
-
-def handle_errors(func: F) -> F:
-    """Map EdepotError to its exit code, printing the problem (JSON with --json)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except EdepotError as error:
-            as_json = bool(kwargs.get("as_json"))
-            problem = error.to_problem()
-            if as_json:
-                click.echo(json.dumps(problem, indent=2, ensure_ascii=False, default=str))
-            else:
-                click.echo(f"error: {error}", err=True)
-                findings = getattr(error, "findings", None) or error.fields.get("findings") or []
-                if findings:
-                    click.echo(_findings_text(findings), err=True)
-            sys.exit(error.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-json_option: Callable[[F], F] = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+from edepot.cli_common import _emit, _findings_text, _operator, _services, handle_errors, json_option
+from edepot.errors import BagInvalid, InvalidInput, SubmissionRejected
 
 
 @click.group()
@@ -106,16 +55,6 @@ def init(ctx: click.Context, as_json: bool) -> None:
     _emit(as_json, data, text)
 
 
-def _operator() -> str:
-    """Who runs the command line, for the events of changes made with it."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
-
-
 @main.command()
 @json_option
 @click.pass_context
@@ -139,15 +78,21 @@ def demo(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API and the public portal; the search index is kept in sync in the background."""
     import uvicorn
 
     from edepot import logsafe
     from edepot.api import create_app
+    from edepot.cli_search import start_background_indexing
 
-    config = uvicorn.Config(create_app(_services(ctx)), host=host, port=port, log_level="info")
+    app = create_app(_services(ctx))
+    config = uvicorn.Config(app, host=host, port=port, log_level="info")
     logsafe.add_filter_to_handlers()  # uvicorn configured its handlers just now
-    uvicorn.Server(config).run()
+    indexing = start_background_indexing(app)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        indexing.stop()
 
 
 @main.group()
@@ -477,13 +422,11 @@ def token_revoke(ctx: click.Context, token_id: str, as_json: bool) -> None:
 # Command groups of later features live in their own modules; registered here, in one place.
 from edepot.cli_audit import aip_copies, aip_legal_hold, audit  # noqa: E402
 from edepot.cli_retention import retention, selectielijst  # noqa: E402
+from edepot.cli_search import index, reindex  # noqa: E402
 from edepot.cli_worker import beat, jobs, worker  # noqa: E402
 
-for _command in (audit, retention, selectielijst, worker, beat, jobs):
+for _command in (audit, retention, selectielijst, reindex, index, worker, beat, jobs):
     main.add_command(_command)
 aip.add_command(aip_copies)
 aip.add_command(aip_legal_hold)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

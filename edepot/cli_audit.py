@@ -18,7 +18,7 @@ from uuid import UUID
 
 import click
 
-from edepot.cli import _emit, _operator, _services, handle_errors, json_option
+from edepot.cli_common import _emit, _operator, _services, handle_errors, json_option
 from edepot.errors import InvalidInput
 
 

@@ -22,7 +22,7 @@ import click
 
 from edepot.auth.policy import Role
 from edepot.auth.principal import AuthMethod, Principal
-from edepot.cli import _emit, _operator, _services, handle_errors, json_option
+from edepot.cli_common import _emit, _operator, _services, handle_errors, json_option
 from edepot.errors import Conflict, InvalidInput
 from edepot.retention_workflow import LijstSoort, LijstStatus, UitsluitingSoort
 

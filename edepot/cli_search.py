@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from edepot.cli import _emit, _services, handle_errors, json_option
+from edepot.cli_common import _emit, _services, handle_errors, json_option
 from edepot.errors import InvalidInput
 
 
@@ -104,14 +104,3 @@ def start_background_indexing(app: Any) -> Any:
 
     return BackgroundIndexer(app.state.search.indexer).start()
 
-
-def register(main: click.Group) -> None:
-    main.add_command(reindex)
-    main.add_command(index)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from edepot.cli import main as _main
-
-    register(_main)
-    _main(prog_name="edepot")

@@ -181,7 +181,8 @@ def error_page(
 
 def wants_html(request: Request) -> bool:
     path = request.url.path
-    return not (path.startswith(NON_HTML_PREFIXES) or path in ("/health", "/docs", "/redoc", "/openapi.json"))
+    machine = ("/health", "/metrics", "/docs", "/redoc", "/openapi.json")
+    return not (path.startswith(NON_HTML_PREFIXES) or path in machine)
 
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]

@@ -29,10 +29,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-# the console script next to this Python (`python -m edepot.cli` does not start: its command groups
-# import edepot.cli back while it runs as __main__)
-EDEPOT = [str(Path(sys.executable).with_name("edepot"))]
-EDEPOT_SEARCH = [sys.executable, "-m", "edepot.cli_search"]
+EDEPOT = [sys.executable, "-m", "edepot"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -75,7 +72,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     env = {**os.environ, "EDEPOT_HOME": str(home), "EDEPOT_SEARCH_ENGINE": "tantivy"}
     token = run([*EDEPOT, "init", "--json"], env)["admin_token"]
     run([*EDEPOT, "demo", "--json"], env)
-    synced = run([*EDEPOT_SEARCH, "index", "sync", "--json"], env)
+    synced = run([*EDEPOT, "index", "sync", "--json"], env)
     assert (synced["indexed"], synced["failed"]) == (7, 0)
     port = free_port()
     server = subprocess.Popen(

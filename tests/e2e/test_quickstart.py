@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-EDEPOT = [sys.executable, "-m", "edepot.cli"]
+EDEPOT = [sys.executable, "-m", "edepot"]
 
 
 def free_port() -> int:

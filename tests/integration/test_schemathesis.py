@@ -41,8 +41,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str]:
 
 
 # A schema cannot say "a zip of a valid block": random bytes that fit `format: binary` are rightly
-# refused (422), so "schema-valid data is accepted" does not apply to the upload.
-SEMANTIC_BODY = {"POST /api/v1/submissions"}
+# refused (422), so "schema-valid data is accepted" does not apply to the upload. Nor can it say
+# "from is not after to": a report period that ends before it starts is rightly refused too, and
+# a job's source must name a folder that exists on the server.
+SEMANTIC_BODY = {"POST /api/v1/submissions", "GET /api/v1/audit/report", "POST /api/v1/jobs/analogue"}
 
 
 def run_operation(operation: Any, mode: GenerationMode) -> None:

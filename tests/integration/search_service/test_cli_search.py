@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from edepot.cli import main
-from edepot.cli_search import register
 from edepot.settings import Settings
 
 
@@ -20,7 +19,6 @@ def cli(sample_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
     home = tmp_path / "home"
     shutil.copytree(sample_home, home)
     monkeypatch.delenv("EDEPOT_SEARCH_ENGINE", raising=False)
-    register(main)
     return main, {"settings": Settings(home=home)}
 
 
