@@ -24,10 +24,11 @@ def test_log_records_of_any_logger_are_redacted_before_anyone_sees_them(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # uvicorn's own logging config (applied by any test that builds a server) stops uvicorn.access
-    # from propagating; make sure this test sees all four records whatever ran before it.
+    # from propagating (and test servers quieten it); make sure this test sees all four records whatever ran before it.
     for name in ("httpx", "some.library", "uvicorn.access", "edepot"):
         monkeypatch.setattr(logging.getLogger(name), "propagate", True)
         monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)  # some servers quieten access logs
     logsafe.install(["the-edepot-secret-key-value"])
     caplog.set_level(logging.DEBUG)
 
