@@ -29,6 +29,7 @@ def test_log_records_of_any_logger_are_redacted_before_anyone_sees_them(
         monkeypatch.setattr(logging.getLogger(name), "propagate", True)
         monkeypatch.setattr(logging.getLogger(name), "disabled", False)
         monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)  # some servers quieten access logs
+        logging.getLogger(name).setLevel(logging.NOTSET)  # and clear the level cache
     logsafe.install(["the-edepot-secret-key-value"])
     caplog.set_level(logging.DEBUG)
 
