@@ -34,7 +34,6 @@ import hashlib
 import io
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -46,12 +45,13 @@ from urllib.parse import parse_qs, quote, unquote
 
 import pikepdf
 import quickxorhash
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.support.loopback import LoopbackServer
 
 REFERENCE = Path("/work/shared/reference/graph")
 RECORDED_BASE = "https://graph.microsoft.com/v1.0"
@@ -475,34 +475,19 @@ class FakeGraph:
         self.token_leaks: list[str] = []
         self.tokens: set[str] = set()
         self._lock = threading.Lock()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self.base = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._loopback = LoopbackServer("Graph")
+        self.base = self._loopback.base
         self.data = build_dataset(self.base)
-        app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, http="h11")
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
+        self._app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
     def start(self) -> FakeGraph:
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Graph server did not start")
-            time.sleep(0.01)
+        self._loopback.serve(self._app)
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._socket.close()
+        self._loopback.stop()
 
     # --- for tests -----------------------------------------------------------------------------------
 

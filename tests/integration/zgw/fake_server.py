@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -40,12 +39,13 @@ from urllib.parse import urlencode
 
 import jwt
 import pikepdf
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.support.loopback import LoopbackServer
 
 EXAMPLES = Path("/work/shared/reference/zgw/examples")
 OPENAPI = Path("/work/shared/reference/zgw/openapi")
@@ -466,35 +466,21 @@ class FakeZgw:
         self.served: list[Served] = []
         self.patches: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
-        self._socket.bind(("127.0.0.1", 0))
-        self.base = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._loopback = LoopbackServer("ZGW")
+        self.base = self._loopback.base
         self.data = build_dataset(self.base)
         self._routes = self._make_routes()
-        app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "PATCH", "POST", "DELETE"])])
-        config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, http="h11")
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
+        methods = ["GET", "PATCH", "POST", "DELETE"]
+        self._app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=methods)])
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
     def start(self) -> FakeZgw:
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake ZGW server did not start")
-            time.sleep(0.01)
+        self._loopback.serve(self._app)
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._socket.close()
+        self._loopback.stop()
 
     # --- for tests -----------------------------------------------------------------------------------
 
