@@ -27,7 +27,6 @@ What the client takes care of, so the adapter only sees JSON, listings and verif
 from __future__ import annotations
 
 import base64
-import email.utils
 import hashlib
 import os
 import time
@@ -41,6 +40,7 @@ import httpx
 import quickxorhash
 
 from edepot.errors import EdepotError
+from ingest.http_retry import backoff_delay, retry_after_seconds
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SYNC_STATE_CODES = frozenset({"syncstatenotfound", "resyncrequired", "syncstateinvalid"})
@@ -300,24 +300,13 @@ class GraphClient:
         return bucket
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.config.retry_after_max)
-        return float(min(self.config.backoff_base * 2 ** (attempt - 1), self.config.backoff_max))
+        c = self.config
+        return backoff_delay(attempt, retry_after, base=c.backoff_base, maximum=c.backoff_max,
+                             retry_after_max=c.retry_after_max)
 
     def retry_after(self, value: str | None) -> float | None:
         """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent/unreadable."""
-        if not value:
-            return None
-        value = value.strip()
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(when.timestamp() - self._wall_clock(), 0.0)
+        return retry_after_seconds(value, now=self._wall_clock())
 
     # --- requests -------------------------------------------------------------------------------------
 

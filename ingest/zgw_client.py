@@ -21,7 +21,6 @@ What the client takes care of, so the adapter (`ingest/zaaksysteem.py`) only see
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import os
 import time
@@ -35,6 +34,7 @@ import jwt
 
 from edepot.errors import EdepotError
 from edepot.fixity import normalise_algorithm
+from ingest.http_retry import backoff_delay, retry_after_seconds
 
 CRS = "EPSG:4326"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -221,22 +221,13 @@ class ZgwClient:
     # --- requests with retries ------------------------------------------------------------------------
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.config.retry_after_max)
-        return float(min(self.config.backoff_base * 2 ** (attempt - 1), self.config.backoff_max))
+        c = self.config
+        return backoff_delay(attempt, retry_after, base=c.backoff_base, maximum=c.backoff_max,
+                             retry_after_max=c.retry_after_max)
 
     def retry_after(self, value: str | None) -> float | None:
         """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent/unreadable."""
-        if not value:
-            return None
-        value = value.strip()
-        if value.isdigit():
-            return float(value)
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(when.timestamp() - self._clock(), 0.0)
+        return retry_after_seconds(value, now=self._clock())
 
     def request(
         self,
