@@ -8,20 +8,19 @@ store and paged by AIP id, ages and tallies are aggregates, the daily chart is g
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from edepot.audit_ports import VERIFIED, Controle, Kopie, Ouderdom, Run, RunStatus, Telling, Uitkomst
 from edepot.catalog.audit_tables import aip_copies, audit_checks, audit_runs
-from edepot.catalog.sql import _WRITE, _is_sqlite_ready
+from edepot.catalog.sql import SqlTransactions
 from edepot.catalog.tables import aips
-from edepot.errors import ConfigurationError, Conflict, NotFound
+from edepot.errors import Conflict, NotFound
 from edepot.model import AipStatus
 
 C, R, K = aip_copies, audit_runs, audit_checks
@@ -29,26 +28,7 @@ KEPT = (str(AipStatus.OPGESLAGEN), str(AipStatus.BESCHADIGD))
 GOOD = [str(o) for o in VERIFIED]  # a copy whose last check found damage stays due until it is good again
 
 
-class SqlAuditCatalog:
-    def __init__(self, engine: Engine) -> None:
-        if not _is_sqlite_ready(engine):
-            raise ConfigurationError(
-                "the SQLite engine was not made by edepot.catalog.create_engine_for",
-                hint="build it with create_engine_for(url) so writes take the lock with BEGIN IMMEDIATE",
-            )
-        self._engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
-        self._postgres = engine.dialect.name == "postgresql"
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._writer.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.begin() as conn:
-            yield conn
+class SqlAuditCatalog(SqlTransactions):
 
     def _upsert_copy(self, conn: Connection, values: dict[str, Any], *, verified: bool) -> None:
         dialect_insert = postgresql.insert if self._postgres else sqlite.insert

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from edepot.catalog.job_tables import jobs
-from edepot.catalog.sql import _WRITE
+from edepot.catalog.sql import SqlTransactions
 from edepot.errors import Conflict, NotFound
 from edepot.jobs import OPEN_STATUSES, Job, JobKind, JobQuery, JobStatus, QueueFull, Submitted
 
@@ -41,11 +41,9 @@ def job_not_found(job_id: UUID) -> NotFound:
     return NotFound(f"job {job_id} does not exist", hint="list the jobs with `edepot jobs list`", job_id=str(job_id))
 
 
-class SqlJobCatalog:
+class SqlJobCatalog(SqlTransactions):
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
-        self._postgres = engine.dialect.name == "postgresql"
+        super().__init__(engine)
         self._local = threading.Lock()
 
     # --- submissions -------------------------------------------------------------------------

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,6 @@ from uuid import UUID
 from sqlalchemy import (
     JSON,
     Connection,
-    Engine,
     Text,
     and_,
     cast,
@@ -50,9 +48,9 @@ from edepot.catalog.retention_tables import (
     retention_tombstones,
     retention_verklaringen,
 )
-from edepot.catalog.sql import _WRITE, _is_sqlite_ready
+from edepot.catalog.sql import SqlTransactions
 from edepot.catalog.tables import aips, records
-from edepot.errors import ConfigurationError, Conflict, NotFound
+from edepot.errors import Conflict, NotFound
 from edepot.model import AipStatus, advance
 from edepot.retention_ports import DAGAFHANKELIJK
 from edepot.retention_workflow import (
@@ -81,26 +79,7 @@ X, L, I = retention_exclusions, retention_lists, retention_list_items  # noqa: E
 PROPOSE_LOCK = 0x45445052  # PostgreSQL advisory lock: one proposer at a time ("EDPR")
 
 
-class SqlRetentionCatalog:
-    def __init__(self, engine: Engine) -> None:
-        if not _is_sqlite_ready(engine):
-            raise ConfigurationError(
-                "the SQLite engine was not made by edepot.catalog.create_engine_for",
-                hint="build it with create_engine_for(url) so writes take the lock with BEGIN IMMEDIATE",
-            )
-        self._engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
-        self._postgres = engine.dialect.name == "postgresql"
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._writer.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.begin() as conn:
-            yield conn
+class SqlRetentionCatalog(SqlTransactions):
 
     def _upsert(self, table: Any, keys: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column."""

@@ -6,43 +6,22 @@ lock with BEGIN IMMEDIATE. Upserts are INSERT ... ON CONFLICT DO UPDATE (SQLite 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from edepot.catalog.search_tables import search_index_state as S
-from edepot.catalog.sql import _WRITE, _is_sqlite_ready
-from edepot.errors import ConfigurationError
+from edepot.catalog.sql import SqlTransactions
 from edepot.indexing_state import StateRow, SyncStatus, _empty_counts
 
 BATCH = 500  # rows per statement: below the databases' parameter limits
 
 
-class SqlIndexState:
-    def __init__(self, engine: Engine) -> None:
-        if not _is_sqlite_ready(engine):
-            raise ConfigurationError(
-                "the SQLite engine was not made by edepot.catalog.create_engine_for",
-                hint="build it with create_engine_for(url) so writes take the lock with BEGIN IMMEDIATE",
-            )
-        self._engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
-        self._postgres = engine.dialect.name == "postgresql"
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._writer.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.begin() as conn:
-            yield conn
+class SqlIndexState(SqlTransactions):
 
     def all_rows(self) -> dict[UUID, StateRow]:
         with self._read() as conn:

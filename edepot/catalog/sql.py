@@ -117,8 +117,11 @@ def _is_sqlite_ready(engine: Engine) -> bool:
     return engine.dialect.name != "sqlite" or event.contains(engine, "begin", _sqlite_begin)
 
 
-class SqlCatalog:
-    """The Catalog port on a SQL database whose schema `migrate()` has brought up to date."""
+class SqlTransactions:
+    """The base of every SQL adapter: transactions on an engine made by `create_engine_for`.
+
+    `_write()` takes the database's write lock (BEGIN IMMEDIATE on SQLite), `_read()` does not.
+    """
 
     def __init__(self, engine: Engine) -> None:
         if not _is_sqlite_ready(engine):
@@ -128,9 +131,7 @@ class SqlCatalog:
             )
         self._engine = engine
         self._writer = engine.execution_options(**{_WRITE: True})
-        self._bytewise = engine.dialect.name == "postgresql"  # SQLite compares text bytewise already
-
-    # transactions and ordering
+        self._postgres = engine.dialect.name == "postgresql"
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -141,6 +142,16 @@ class SqlCatalog:
     def _read(self) -> Iterator[Connection]:
         with self._engine.begin() as conn:
             yield conn
+
+
+class SqlCatalog(SqlTransactions):
+    """The Catalog port on a SQL database whose schema `migrate()` has brought up to date."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._bytewise = self._postgres  # SQLite compares text bytewise already
+
+    # ordering
 
     def _text_order(self, column: ColumnElement[str]) -> ColumnElement[str]:
         """Sort text by code point (as Python does), whatever the database's collation is."""
