@@ -168,9 +168,23 @@ def create_app(services: Any) -> FastAPI:
         head = services.catalog.event_head()
         return {"status": "ok", "version": __version__, "events": head[0] if head else 0}
 
-    @app.get("/api/v1/aips", tags=["aips"], dependencies=[Depends(require(Action.AIP_READ))])
-    def list_aips(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
-        return [aip_summary(a) for a in services.list_aips(limit=limit, offset=offset)]
+    @app.get("/api/v1/aips", tags=["aips"])
+    def list_aips(
+        principal: Annotated[Principal, Depends(require(Action.AIP_READ))],
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[dict[str, Any]]:
+        """Stored AIPs, newest first. The title of an AIP holding restricted records is withheld (null,
+        with `title_withheld`) from callers without record.read_restricted: a title names its content."""
+        found = services.list_aips(limit=limit, offset=offset)
+        withheld: frozenset[UUID] = frozenset()
+        if not allowed(principal.roles, Action.RECORD_READ_RESTRICTED):
+            withheld = services.catalog.restricted_aips(a.id for a in found)
+        listed = [{**aip_summary(a), "title_withheld": a.id in withheld} for a in found]
+        for entry in listed:
+            if entry["title_withheld"]:
+                entry["title"] = None
+        return listed
 
     @app.get("/api/v1/aips/{aip_id}", tags=["aips"], responses={404: problem_response("No such AIP")})
     def get_aip(

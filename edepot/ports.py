@@ -129,6 +129,10 @@ class Catalog(Protocol):
         """Records of stored AIPs only."""
         ...
 
+    def restricted_aips(self, aip_ids: Iterable[UUID]) -> frozenset[UUID]:
+        """Those of `aip_ids` holding at least one record with a beperkingGebruik code."""
+        ...
+
     def ledger(self, aip_id: UUID) -> list[FileEntry]: ...
 
     def clear_holdings(self) -> None:

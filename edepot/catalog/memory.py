@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -144,6 +144,13 @@ class InMemoryCatalog:
         if record is None:
             raise common.record_not_found(record_id)
         return record
+
+    def restricted_aips(self, aip_ids: Iterable[UUID]) -> frozenset[UUID]:
+        wanted = set(aip_ids)
+        with self._lock:
+            return frozenset(
+                r.aip_id for r in self._records.values() if r.aip_id in wanted and r.beperking_code is not None
+            )
 
     def list_records(self, *, aip_id: UUID | None = None, limit: int = 100, offset: int = 0) -> list[RecordEntry]:
         common.check_page(limit, offset)

@@ -8,7 +8,7 @@ with SELECT ... FOR UPDATE. Either way two processes appending events never fork
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -321,6 +321,19 @@ class SqlCatalog(SqlTransactions):
             query = query.where(records.c.aip_id == aip_id)
         with self._read() as conn:
             return [_record(r) for r in conn.execute(query)]
+
+    def restricted_aips(self, aip_ids: Iterable[UUID]) -> frozenset[UUID]:
+        wanted = list(dict.fromkeys(aip_ids))
+        found: set[UUID] = set()
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):  # stay far below any bound-parameter limit
+                query = (
+                    select(records.c.aip_id)
+                    .where(records.c.aip_id.in_(wanted[start : start + 500]), records.c.beperking_code.is_not(None))
+                    .distinct()
+                )
+                found.update(conn.execute(query).scalars())
+        return frozenset(found)
 
     def ledger(self, aip_id: UUID) -> list[FileEntry]:
         with self._read() as conn:

@@ -279,3 +279,19 @@ def test_secrets_appear_neither_in_logs_nor_in_error_bodies(
         assert secret not in caplog.text
         assert all(secret not in body for body in bodies)
     assert "[redacted]" in caplog.text
+
+
+def test_the_aip_list_withholds_titles_of_restricted_aips_from_a_role_without_that_right(
+    client: TestClient, holdings: Holdings
+) -> None:
+    restricted = {str(a.id) for a in holdings.services.list_aips() if _restricted(holdings, a.id)}
+    assert restricted, "the holdings must include an AIP with restricted records"
+
+    worker = client.get("/api/v1/aips", headers=holdings.headers(Role.INGEST_WORKER)).json()
+    archivaris = client.get("/api/v1/aips", headers=holdings.headers(Role.ARCHIVARIS)).json()
+
+    for entry in worker:
+        assert entry["title_withheld"] is (entry["id"] in restricted)
+        assert (entry["title"] is None) is (entry["id"] in restricted)
+    assert all(e["title"] and not e["title_withheld"] for e in archivaris)
+    assert {e["id"] for e in worker} == {e["id"] for e in archivaris}

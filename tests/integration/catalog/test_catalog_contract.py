@@ -565,3 +565,17 @@ def test_an_altered_outcome_is_reported_as_a_broken_chain_not_a_crash(ten_events
     _execute(ten_events, update(events_table).where(events_table.c.seq == 3).values(outcome="gewist"))
     with pytest.raises(IntegrityBroken, match="event 3"):
         list(ten_events.catalog.events())
+
+
+def test_restricted_aips_are_those_holding_a_record_with_a_beperking_gebruik_code(catalog: Catalog) -> None:
+    open_aip = make_aip("1987-1996/INV-0001")
+    closed = make_aip("1987-1996/INV-0002")
+    closed.records[0] = replace(
+        closed.records[0], beperking_code="PERSOONSGEGEVENS", beperking_label="Persoonsgegevens"
+    )
+    for aip in (open_aip, closed):
+        catalog.begin_aip(aip)
+
+    assert catalog.restricted_aips([open_aip.id, closed.id, uuid4()]) == {closed.id}
+    assert catalog.restricted_aips([open_aip.id]) == frozenset()
+    assert catalog.restricted_aips([]) == frozenset()
