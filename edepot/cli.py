@@ -34,15 +34,26 @@ def main(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def init(ctx: click.Context, as_json: bool) -> None:
-    """Create the data directory and the catalog (idempotent).
+    """Create the data directory, the catalog and every configured S3 bucket (idempotent).
 
-    The first time, for the embedded default, also create a beheerder API token and print it once.
+    Buckets are created with Object Lock when a lock mode is set, and versioning; an existing bucket
+    is checked (one without Object Lock when a lock mode is set is refused). The first time, for the
+    embedded default, also create a beheerder API token and print it once.
     """
     from edepot.auth.tokens import issue_token, list_tokens
+    from edepot.storage.config import ensure_buckets
 
     services = _services(ctx)
-    data: dict[str, Any] = {"home": str(services.settings.home.resolve()), "catalog": services.settings.catalog_url}
+    given = ctx.obj.get("settings")  # tests pass settings, whose `extra` stands in for the environment
+    buckets = ensure_buckets(None if given is None else dict(given.extra))
+    data: dict[str, Any] = {
+        "home": str(services.settings.home.resolve()),
+        "catalog": services.settings.catalog_url,
+        "buckets": buckets,
+    }
     text = f"edepot initialised in {data['home']}"
+    if buckets:
+        text += f"\nbuckets ready: {', '.join(buckets)}"
     if services.settings.embedded and not list_tokens(services):
         issued = issue_token(services, name="beheerder (edepot init)", roles=["beheerder"], created_by=_operator())
         data["admin_token"] = issued.plaintext
