@@ -7,6 +7,7 @@ from edepot.catalog import (  # noqa: F401 - registers their tables on the one m
     job_tables,
     retention_tables,
     search_tables,
+    woo_tables,
 )
 from edepot.catalog.memory import InMemoryCatalog
 from edepot.catalog.sql import SqlCatalog, create_engine_for, migrate
