@@ -35,12 +35,14 @@ from edepot.search.model import (
     lead_snippet,
     sorted_facet_counts,
 )
+from edepot.search.samenstelling import delen_tekst
 
 FACET_LIMIT = 50
 SNIPPET_SOURCE_CHARS = 50_000  # snippets are looked for in the start of long texts only
 RELOAD_INTERVAL_S = 1.0  # how soon commits by another process become visible here
 
 TEXT_FIELDS = {"title": 3.0, "kenmerken": 3.0, "description": 2.0, "full_text": 1.0}
+DELEN_BOOST = 0.5  # parts of compounds: found, but below a record with the word itself
 _NO_DATE_ASC = 99_991_231
 _NO_DATE_DESC = 0
 
@@ -79,6 +81,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("description", stored=True, tokenizer_name="nl")
     sb.add_text_field("full_text", stored=True, tokenizer_name="nl")
     sb.add_text_field("kenmerken", tokenizer_name="kenmerk")
+    sb.add_text_field("delen", tokenizer_name="nl")  # parts of compound words (samenstelling)
     for facet in Facet:
         sb.add_text_field(facet.value, tokenizer_name="raw", fast=True)
     sb.add_text_field("openbaarheid", tokenizer_name="raw", fast=True)
@@ -105,6 +108,12 @@ class TantivyIndex:
             self.path.mkdir(parents=True, exist_ok=True)
             self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
         except (OSError, ValueError) as exc:
+            if "schema does not match" in str(exc):
+                raise StorageError(
+                    f"search index at {self.path} was built with other fields (an older edepot)",
+                    hint=f"remove {self.path} and run `edepot reindex` to rebuild it from the catalog",
+                    path=str(self.path),
+                ) from exc
             raise StorageError(
                 f"search index at {self.path} cannot be opened: {exc}",
                 hint="check the directory's permissions, or remove it and run `edepot reindex`",
@@ -139,6 +148,7 @@ class TantivyIndex:
             "description": doc.description or "",
             "full_text": doc.full_text,
             "kenmerken": list(doc.kenmerken),
+            "delen": delen_tekst(doc.title, doc.description or "", doc.full_text),
             "openbaarheid": doc.openbaarheid.value,
             "published": doc.published,
             "sort_asc": _day(doc.sort_date) if doc.sort_date else _NO_DATE_ASC,
@@ -220,12 +230,7 @@ class TantivyIndex:
         must: list[Any] = []
         text_query = None
         if user.clauses:
-            text_query = self._index.parse_query(
-                user.render(),
-                default_field_names=list(TEXT_FIELDS),
-                field_boosts=TEXT_FIELDS,
-                conjunction_by_default=True,
-            )
+            text_query = T.Query.boolean_query([(T.Occur.Must, self._clause_query(c)) for c in user.clauses])
             must.append(text_query)
         if query.audience is not Audience.INTERNAL:
             must.append(T.Query.term_query(self._schema, "published", True))
@@ -241,6 +246,18 @@ class TantivyIndex:
         if not user.clauses:
             must.insert(0, T.Query.all_query())
         return T.Query.boolean_query([(T.Occur.Must, q) for q in must]), text_query
+
+    def _clause_query(self, clause: querytext.Clause) -> Any:
+        """A word or phrase in any text field; a single word also as a part of a compound."""
+        whole = self._index.parse_query(
+            clause.render(), default_field_names=list(TEXT_FIELDS), field_boosts=TEXT_FIELDS
+        )
+        if clause.is_phrase:
+            return whole
+        part = self._index.parse_query(
+            clause.render(), default_field_names=["delen"], field_boosts={"delen": DELEN_BOOST}
+        )
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, whole), (tantivy.Occur.Should, part)])
 
     def search(self, query: Query) -> SearchResult:
         user = querytext.parse(query.text)
@@ -319,4 +336,3 @@ def _parts(fragment: str, byte_ranges: list[tuple[int, int]]) -> Snippet:
     if position < len(raw):
         parts.append((raw[position:].decode(errors="replace"), False))
     return tuple(parts)
-

@@ -35,10 +35,12 @@ from edepot.search.model import (
     lead_snippet,
     sorted_facet_counts,
 )
+from edepot.search.samenstelling import delen_tekst
 
 FACET_LIMIT = 50
 SNIPPET_SOURCE_CHARS = 50_000
 TEXT_FIELDS = {"title": 3.0, "kenmerken": 3.0, "description": 2.0, "full_text": 1.0}
+DELEN_BOOST = 0.5  # parts of compounds: found, but below a record with the word itself
 _NO_DATE_ASC = 99_991_231
 _NO_DATE_DESC = 0
 _START, _END = "\x02", "\x03"  # highlight markers, removed from the text before highlighting
@@ -84,6 +86,7 @@ def _schema() -> fields.Schema:
         description=fields.TEXT(analyzer=nl, stored=True),
         full_text=fields.TEXT(analyzer=nl, stored=True),
         kenmerken=fields.TEXT(analyzer=_analyzer_kenmerk()),
+        delen=fields.TEXT(analyzer=nl),  # parts of compound words (samenstelling)
         openbaarheid=fields.ID,
         published=fields.BOOLEAN,
         date_begin=fields.NUMERIC(int, bits=32),
@@ -142,6 +145,14 @@ class WhooshIndex:
                 hint="check the directory's permissions, or remove it and run `edepot reindex`",
                 path=str(self.path),
             ) from exc
+        missing = set(_schema().names()) - set(self._index.schema.names())
+        if missing:
+            raise StorageError(
+                f"search index at {self.path} was built with other fields (an older edepot): "
+                f"no {', '.join(sorted(missing))}",
+                hint=f"remove {self.path} and run `edepot reindex` to rebuild it from the catalog",
+                path=str(self.path),
+            )
         self._writer_limit_mb = writer_limit_mb
         self._writer: Any = None
         self._pending: set[str] = set()
@@ -169,6 +180,7 @@ class WhooshIndex:
             "description": doc.description or "",
             "full_text": doc.full_text,
             "kenmerken": "\n".join(doc.kenmerken),
+            "delen": delen_tekst(doc.title, doc.description or "", doc.full_text),
             "openbaarheid": doc.openbaarheid.value,
             "published": doc.published,
             "sort_asc": _day(doc.sort_date) if doc.sort_date else _NO_DATE_ASC,
@@ -279,7 +291,8 @@ class WhooshIndex:
         """A word or phrase in any text field. A phrase keeps the position gaps its stopwords leave,
         so it matches exactly what tantivy's phrase query matches."""
         per_field: list[Any] = []
-        for name, boost in TEXT_FIELDS.items():
+        fields_boosts = TEXT_FIELDS if clause.is_phrase else {**TEXT_FIELDS, "delen": DELEN_BOOST}
+        for name, boost in fields_boosts.items():
             analyzer = self._index.schema[name].analyzer
             tokens = [(t.pos, t.text) for t in analyzer(" ".join(clause.words), positions=True, mode="query")]
             if not tokens:

@@ -137,8 +137,23 @@ def facet(result: SearchResult, field: Facet) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     "text",
-    ['"unbalanced', "AND OR", "NOT", "title:vergunning", "vergun*", "[a TO z]", "(((", "a^2 ~3", "\x00\x01", "+-!{}",
-     "' OR 1=1 --", "<script>alert(1)</script>", "ünïcödé 😀", '""', "   "],
+    [
+        '"unbalanced',
+        "AND OR",
+        "NOT",
+        "title:vergunning",
+        "vergun*",
+        "[a TO z]",
+        "(((",
+        "a^2 ~3",
+        "\x00\x01",
+        "+-!{}",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "ünïcödé 😀",
+        '""',
+        "   ",
+    ],
 )
 def test_hostile_query_text_never_crashes_and_never_shows_restricted(index: SearchIndex, text: str) -> None:
     result = index.search(Query(text))
@@ -442,3 +457,62 @@ def test_clear_empties_the_index(index: SearchIndex) -> None:
     index.add(OPEN[:1])
     index.commit()
     assert index.count() == 1
+
+
+# -- Dutch compounds (samenstellingen) ---------------------------------------------------------
+
+COMPOUNDS = [
+    doc("samengesteld-omgeving", "Omgevingsvergunning windpark Nederweert", informatiecategorie="Vergunningen"),
+    doc("samengesteld-subsidie", "Besluit op de subsidieaanvraag", full_text="De subsidieaanvraag is toegekend."),
+    doc("enkel-vergunning", "Vergunning voor een windpark"),
+    doc("beleid", "Beleid voor het Geuldal"),
+    doc("beperkt-omgeving", "Omgevingsvergunning geheim", openbaarheid=Openbaarheid.BEPERKT),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def compound_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    engine = open_index(request.param, tmp_path / request.param)
+    engine.add(COMPOUNDS)
+    engine.commit()
+    yield engine
+    engine.close()
+
+
+def test_a_word_that_is_not_a_compound_finds_only_itself(compound_index: SearchIndex) -> None:
+    assert ids(compound_index.search(Query("bel"))) == set()  # "beleid" is not "bel" + "eid"
+    assert ids(compound_index.search(Query("eid"))) == set()
+    assert ids(compound_index.search(Query("beleid"))) == {"beleid"}
+
+
+def test_a_compound_is_not_found_by_a_part_shorter_than_four_letters(compound_index: SearchIndex) -> None:
+    assert ids(compound_index.search(Query("aan"))) == set()  # a stopword, and too short a part
+
+
+def test_a_search_for_a_part_finds_the_compound(compound_index: SearchIndex) -> None:
+    assert ids(compound_index.search(Query("subsidie"))) == {"samengesteld-subsidie"}
+    assert ids(compound_index.search(Query("aanvraag"))) == {"samengesteld-subsidie"}
+    assert ids(compound_index.search(Query("omgeving"))) == {"samengesteld-omgeving"}
+
+
+def test_a_record_with_the_word_itself_ranks_above_one_with_it_inside_a_compound(compound_index: SearchIndex) -> None:
+    result = compound_index.search(Query("vergunning"))
+    assert result.record_ids == ("enkel-vergunning", "samengesteld-omgeving")
+
+
+def test_parts_match_in_an_and_of_words(compound_index: SearchIndex) -> None:
+    assert ids(compound_index.search(Query("vergunning nederweert"))) == {"samengesteld-omgeving"}
+    assert ids(compound_index.search(Query("vergunningen windpark"))) == {"enkel-vergunning", "samengesteld-omgeving"}
+
+
+def test_a_phrase_is_not_matched_across_compound_parts(compound_index: SearchIndex) -> None:
+    assert ids(compound_index.search(Query('"omgeving vergunning"'))) == set()
+
+
+def test_the_public_never_finds_a_restricted_compound_by_its_parts(compound_index: SearchIndex) -> None:
+    assert "beperkt-omgeving" not in ids(compound_index.search(Query("vergunning")))
+    assert "beperkt-omgeving" in ids(compound_index.search(Query("vergunning", audience=INTERNAL)))
+
+
+def test_a_compound_found_by_a_part_is_counted_in_its_facets(compound_index: SearchIndex) -> None:
+    assert facet(compound_index.search(Query("omgeving")), Facet.INFORMATIECATEGORIE) == {"Vergunningen": 1}
