@@ -161,3 +161,8 @@ def test_the_opentaal_list_splits_common_government_compounds(woord: str, delen:
 )
 def test_the_opentaal_list_leaves_simple_words_and_names_whole(woord: str) -> None:
     assert standaard_ontleder().delen(woord) == ()
+
+
+def test_compounds_next_to_punctuation_or_hyphens_are_split_too(ontleder: Ontleder) -> None:
+    texts = ['"Omgevingsvergunning." (subsidieaanvraag), beleids-nota verkeersbesluit2024']
+    assert ontleder.samenstellingsdelen(texts) == ["omgeving", "vergunning", "subsidie", "aanvraag"]
