@@ -22,6 +22,7 @@ from edepot.retention_workflow import (
     Besluit,
     Feiten,
     Grafsteen,
+    Groep,
     Item,
     ItemStatus,
     Lijst,
@@ -115,6 +116,27 @@ class RetentionCatalog(Protocol):
         """Insert or replace these decisions."""
         ...
 
+    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+        """The facts needing a decision (as `facts_needing_decision`) that can be decided per group of
+        equal engine inputs (see `Groep`; `grenzen` sorted), grouped; in no particular order."""
+        ...
+
+    def save_group_decisions(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        besluiten: Sequence[tuple[Groep, Besluit]],
+        *,
+        besloten_op: datetime,
+    ) -> tuple[int, int]:
+        """Give every AIP that still needs a decision and falls in one of these groups (by its CURRENT
+        facts) the group's decision: its content from the Besluit (whose aip_id, record_id,
+        feiten_revisie, revisie and geschreven are ignored), its own aip, record and facts revisie,
+        `regels_hash`; `revisie` 1 when new, kept with the old `besloten_op` when the content is
+        unchanged, else one more. All or nothing. (decided, changed)."""
+        ...
+
     def get_decision(self, aip_id: UUID) -> Besluit:
         """NotFound if the AIP has no decision."""
         ...
@@ -176,7 +198,8 @@ class RetentionCatalog(Protocol):
         self, soort: LijstSoort, peildatum: date, *, door: str, op: datetime, new_id: Callable[[], UUID]
     ) -> tuple[Lijst | None, int]:
         """Add every due AIP that is not excluded and not on an open list to the concept list of
-        `soort` (made if there is none and something is due); (the list or None, items added).
+        `soort` (made if there is none and something is due); (the list with its `tellingen` but
+        without its items, or None; items added).
 
         Due: vernietigingslijst: V, archiefactiedatum <= peildatum, not postponed (uitgesteld);
         overbrengingslijst: B, overbrengingsdatum <= peildatum, never transferred before."""

@@ -106,6 +106,7 @@ from edepot.retention_workflow import (
     Besluit,
     Feiten,
     Grafsteen,
+    Groep,
     Item,
     ItemStatus,
     Lijst,
@@ -336,7 +337,7 @@ class RetentionService:
                 "id": str(lijst.id) if lijst else None,
                 "added": added,
                 "status": str(lijst.status) if lijst else None,
-                "items": len(lijst.items) if lijst else 0,
+                "items": sum(lijst.tellingen.values()) if lijst else 0,
             }
         if write_revisions:
             report.revisions_written = self.write_revisions(report, limit=max_revisions)
@@ -407,7 +408,8 @@ class RetentionService:
         after: UUID | None = None
         omschrijvingen = {(s.naam, s.versie, c.nummer): c.omschrijving for s in self.lists for c in s.categorieen}
         cache: dict[tuple[Any, ...], RetentionDecision] = {}
-        while True:
+        self.decide_groups(today, report, regels=regels, now=now, omschrijvingen=omschrijvingen)
+        while True:  # what groups cannot decide: postponed, further inputs, fixed waardering, N by date
             page = self.catalog.facts_needing_decision(regels, after, self.settings.batch)
             if not page:
                 return
@@ -429,6 +431,46 @@ class RetentionService:
             self.catalog.save_decisions(rows)
             report.decided += len(rows)
             after = page[-1][0].aip_id
+
+    def grenzen(self) -> tuple[date, ...]:
+        """The days on which a list version starts or stops applying to creation dates."""
+        days = {s.geldig_van for s in self.lists if s.geldig_van is not None}
+        days |= {s.geldig_tot + timedelta(days=1) for s in self.lists if s.geldig_tot is not None}
+        return tuple(sorted(days))
+
+    def decide_groups(
+        self,
+        today: date,
+        report: NightlyReport,
+        *,
+        regels: str,
+        now: datetime,
+        omschrijvingen: Mapping[tuple[str, str, str], str],
+    ) -> None:
+        """Decide once per group of AIPs with equal engine inputs (`Groep`) and write the decisions
+        set-wise. A group whose outcome is N is taken only when its earliest and latest creation
+        dates give the same decision (N reasons may name the date); the rest is decided per AIP."""
+        grenzen = self.grenzen()
+        besluiten: list[tuple[Groep, Besluit]] = []
+        for groep in self.catalog.decision_groups(regels, grenzen, today):
+            besluit = self.decision_for(
+                _feiten_van(groep, groep.eerste), None, today, now=now, regels=regels, omschrijvingen=omschrijvingen
+            )
+            if besluit.waardering is Waardering.N and groep.laatste != groep.eerste:
+                other = self.decision_for(
+                    _feiten_van(groep, groep.laatste),
+                    None,
+                    today,
+                    now=now,
+                    regels=regels,
+                    omschrijvingen=omschrijvingen,
+                )
+                if other.inhoud() != besluit.inhoud():
+                    continue
+            besluiten.append((groep, besluit))
+        decided, changed = self.catalog.save_group_decisions(regels, grenzen, today, besluiten, besloten_op=now)
+        report.decided += decided
+        report.changed += changed
 
     def decision_for(
         self,
@@ -1246,6 +1288,28 @@ def _destroyer(store: ObjectStore) -> Any:
     from edepot.storage.s3_destroyer import destroyer_for
 
     return destroyer_for(store)
+
+
+_GEEN_AIP = UUID(int=0)
+
+
+def _feiten_van(groep: Groep, aanmaakdatum: date) -> Feiten:
+    """The engine inputs of a group, for one creation date in it."""
+    return Feiten(
+        aip_id=_GEEN_AIP,
+        record_id=None,
+        bron=groep.bron,
+        source_key="",
+        titel="",
+        eigenschappen={},
+        mapping_hash="",
+        revisie=0,
+        categorie=groep.categorie,
+        selectielijstklasse=groep.selectielijstklasse,
+        aanmaakdatum=aanmaakdatum,
+        einddatum=groep.einddatum,
+        ander_datumkenmerk=groep.ander_datumkenmerk,
+    )
 
 
 def _besluit_from(data: Mapping[str, Any], number: int) -> Besluit:

@@ -16,6 +16,7 @@ geblokkeerd (the recheck right before acting failed: a hold, a changed decision,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -123,6 +124,40 @@ class Feiten:
     ander_datumkenmerk: date | None = None
     vaste_waardering: str | None = None  # from the mapping, for records kept by law (verklaringen)
     invoer: dict[str, Any] = field(default_factory=dict)  # further engine inputs (besluiten, eigenschappen, ...)
+
+
+@dataclass(frozen=True)
+class Groep:
+    """AIPs awaiting a decision whose engine inputs are equal: the same source, category, klasse,
+    einddatum and ander_datumkenmerk, no further `invoer`, no fixed waardering, no postponement, and
+    a creation date (not after today) in the same `tijdvak`: the stretch between two consecutive
+    `grenzen` (the days on which a list version starts or stops applying), so the same list versions
+    are in force for all of them. One engine call decides the whole group."""
+
+    bron: str
+    categorie: str | None
+    selectielijstklasse: str | None
+    einddatum: date | None
+    ander_datumkenmerk: date | None
+    tijdvak: int
+    eerste: date  # the earliest creation date in the group
+    laatste: date  # the latest
+    aantal: int
+
+    def sleutel(self) -> tuple[object, ...]:
+        return (
+            self.bron,
+            self.categorie,
+            self.selectielijstklasse,
+            self.einddatum,
+            self.ander_datumkenmerk,
+            self.tijdvak,
+        )
+
+
+def tijdvak(aanmaakdatum: date, grenzen: Sequence[date]) -> int:
+    """How many of `grenzen` lie on or before `aanmaakdatum`."""
+    return sum(1 for g in grenzen if g <= aanmaakdatum)
 
 
 @dataclass(frozen=True)

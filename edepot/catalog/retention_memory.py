@@ -32,6 +32,7 @@ from edepot.retention_workflow import (
     Besluit,
     Feiten,
     Grafsteen,
+    Groep,
     Item,
     ItemStatus,
     Lijst,
@@ -41,6 +42,7 @@ from edepot.retention_workflow import (
     UitsluitingSoort,
     Uitstel,
     Verklaring,
+    tijdvak,
 )
 from edepot.selectielijst import Waardering
 
@@ -128,6 +130,100 @@ class InMemoryRetentionCatalog:
         with self._lock:
             for row in rows:
                 self._decisions[row.aip_id] = replace(row, besloten_op=common.utc(row.besloten_op, "besloten_op"))
+
+    def _groupable(self, regels_hash: str, today: date) -> list[Feiten]:
+        found = []
+        for facts in self._facts.values():
+            current = self._decisions.get(facts.aip_id)
+            needs = (
+                current is None
+                or current.feiten_revisie != facts.revisie
+                or current.regels_hash != regels_hash
+                or current.code in DAGAFHANKELIJK
+            )
+            if (
+                needs
+                and facts.aip_id not in self._postponements
+                and not facts.invoer
+                and facts.vaste_waardering is None
+                and facts.aanmaakdatum is not None
+                and facts.aanmaakdatum <= today
+            ):
+                found.append(facts)
+        return found
+
+    @staticmethod
+    def _key(facts: Feiten, grenzen: Sequence[date]) -> tuple[object, ...]:
+        assert facts.aanmaakdatum is not None
+        return (
+            facts.bron,
+            facts.categorie,
+            facts.selectielijstklasse,
+            facts.einddatum,
+            facts.ander_datumkenmerk,
+            tijdvak(facts.aanmaakdatum, grenzen),
+        )
+
+    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+        with self._lock:
+            groups: dict[tuple[object, ...], list[date]] = {}
+            for facts in self._groupable(regels_hash, today):
+                assert facts.aanmaakdatum is not None
+                groups.setdefault(self._key(facts, grenzen), []).append(facts.aanmaakdatum)
+        return [
+            Groep(
+                bron=str(key[0]),
+                categorie=key[1],  # type: ignore[arg-type]
+                selectielijstklasse=key[2],  # type: ignore[arg-type]
+                einddatum=key[3],  # type: ignore[arg-type]
+                ander_datumkenmerk=key[4],  # type: ignore[arg-type]
+                tijdvak=int(key[5]),  # type: ignore[call-overload]
+                eerste=min(days),
+                laatste=max(days),
+                aantal=len(days),
+            )
+            for key, days in sorted(groups.items(), key=lambda kv: repr(kv[0]))
+        ]
+
+    def save_group_decisions(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        besluiten: Sequence[tuple[Groep, Besluit]],
+        *,
+        besloten_op: datetime,
+    ) -> tuple[int, int]:
+        by_key = {groep.sleutel(): besluit for groep, besluit in besluiten}
+        decided = changed = 0
+        with self._lock:
+            for facts in self._groupable(regels_hash, today):
+                template = by_key.get(self._key(facts, grenzen))
+                if template is None:
+                    continue
+                new = replace(
+                    template,
+                    aip_id=facts.aip_id,
+                    record_id=facts.record_id,
+                    feiten_revisie=facts.revisie,
+                    regels_hash=regels_hash,
+                    besloten_op=common.utc(besloten_op, "besloten_op"),
+                    revisie=1,
+                    geschreven=0,
+                )
+                current = self._decisions.get(facts.aip_id)
+                if current is not None and current.inhoud() == new.inhoud():
+                    new = replace(
+                        new, revisie=current.revisie, geschreven=current.geschreven, besloten_op=current.besloten_op
+                    )
+                elif current is not None:
+                    new = replace(new, revisie=current.revisie + 1, geschreven=current.geschreven)
+                    changed += 1
+                else:
+                    changed += 1
+                self._decisions[facts.aip_id] = new
+                decided += 1
+        return decided, changed
 
     def get_decision(self, aip_id: UUID) -> Besluit:
         with self._lock:
@@ -299,7 +395,7 @@ class InMemoryRetentionCatalog:
                 None,
             )
             if not due:
-                return (self.get_list(concept.id) if concept else None), 0
+                return (self._header(concept.id) if concept else None), 0
             if concept is None:
                 concept = Lijst(
                     id=new_id(),
@@ -330,7 +426,10 @@ class InMemoryRetentionCatalog:
                     besluit_revisie=d.revisie,
                 )
             self._lists[concept.id] = replace(concept, revisie=concept.revisie + 1, peildatum=peildatum)
-            return self.get_list(concept.id), len(due)
+            return self._header(concept.id), len(due)
+
+    def _header(self, lijst_id: UUID) -> Lijst:
+        return replace(self.get_list(lijst_id), items=())
 
     def get_list(self, lijst_id: UUID) -> Lijst:
         with self._lock:

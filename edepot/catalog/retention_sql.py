@@ -18,9 +18,18 @@ from uuid import UUID
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Column,
     Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
     Text,
     and_,
+    case,
     cast,
     delete,
     exists,
@@ -62,6 +71,7 @@ from edepot.retention_workflow import (
     Besluit,
     Feiten,
     Grafsteen,
+    Groep,
     Item,
     ItemStatus,
     Lijst,
@@ -80,7 +90,6 @@ PROPOSE_LOCK = 0x45445052  # PostgreSQL advisory lock: one proposer at a time ("
 
 
 class SqlRetentionCatalog(SqlTransactions):
-
     def _upsert(self, table: Any, keys: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column."""
         dialect_insert = postgresql.insert if self._postgres else sqlite.insert
@@ -201,37 +210,123 @@ class SqlRetentionCatalog(SqlTransactions):
 
     def _bulk_upsert(self, conn: Connection, table: Any, key: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """INSERT ... ON CONFLICT (key) DO UPDATE of rows (values in column order) with the driver's
-        executemany. Each column's bind processor runs once per distinct value here (dates and the
-        decision time repeat a lot), which is several times cheaper than the statement machinery for
-        a large batch. The same SQL runs on SQLite and PostgreSQL."""
-        dialect = conn.dialect
+        executemany (see `_driver_rows`). The same SQL runs on SQLite and PostgreSQL."""
         columns = list(table.columns)
-        values_by_column: list[list[Any]] = [list(v) for v in zip(*rows, strict=True)]
-        for i, column in enumerate(columns):
-            process = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is None:
-                continue
-            done: dict[Any, Any] = {}
-            converted: list[Any] = []
-            for value in values_by_column[i]:
-                if value is None:
-                    converted.append(None)
-                    continue
-                try:
-                    converted.append(done[value])
-                except (KeyError, TypeError):
-                    result = process(value)
-                    with contextlib.suppress(TypeError):  # unhashable (JSON): not remembered
-                        done[value] = result
-                    converted.append(result)
-            values_by_column[i] = converted
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         names = ", ".join(c.name for c in columns)
         updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in columns if c.name != key)
         # table and column names come from our own metadata; every value is a parameter
         values = ", ".join([mark] * len(columns))
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({values}) ON CONFLICT ({key}) DO UPDATE SET {updates}"  # noqa: S608
-        conn.exec_driver_sql(sql, list(zip(*values_by_column, strict=True)))
+        conn.exec_driver_sql(sql, _driver_rows(conn, columns, rows))
+
+    def _bulk_insert(self, conn: Connection, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """A plain INSERT of rows (values in column order) with the driver's executemany."""
+        columns = list(table.columns)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        names = ", ".join(c.name for c in columns)
+        values = ", ".join([mark] * len(columns))
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({values})"  # noqa: S608 - our own metadata
+        conn.exec_driver_sql(sql, _driver_rows(conn, columns, rows))
+
+    # grouped decisions: one engine call per group of equal inputs, written set-wise ------------
+
+    def _groupable(self, regels_hash: str, today: date) -> tuple[Any, list[Any]]:
+        """(FROM, WHERE) of the facts that need a decision and can be decided per `Groep`."""
+        source = F.outerjoin(D, D.c.aip_id == F.c.aip_id).outerjoin(P, P.c.aip_id == F.c.aip_id)
+        conditions = [
+            _needs_decision(regels_hash),
+            P.c.aip_id.is_(None),
+            F.c.vaste_waardering.is_(None),
+            cast(F.c.invoer, Text) == "{}",
+            F.c.aanmaakdatum.is_not(None),
+            F.c.aanmaakdatum <= today,
+        ]
+        return source, conditions
+
+    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+        source, conditions = self._groupable(regels_hash, today)
+        vak = _tijdvak(grenzen).label("tijdvak")
+        keys = [F.c.bron, F.c.categorie, F.c.selectielijstklasse, F.c.einddatum, F.c.ander_datumkenmerk]
+        query = (
+            select(*keys, vak, func.min(F.c.aanmaakdatum), func.max(F.c.aanmaakdatum), func.count())
+            .select_from(source)
+            .where(*conditions)
+            .group_by(*keys, vak)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Groep(
+                bron=r[0],
+                categorie=r[1],
+                selectielijstklasse=r[2],
+                einddatum=r[3],
+                ander_datumkenmerk=r[4],
+                tijdvak=int(r[5]),
+                eerste=r[6],
+                laatste=r[7],
+                aantal=int(r[8]),
+            )
+            for r in rows
+        ]
+
+    def save_group_decisions(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        besluiten: Sequence[tuple[Groep, Besluit]],
+        *,
+        besloten_op: datetime,
+    ) -> tuple[int, int]:
+        """One statement for all groups: the groups' decisions go into a temporary table, joined to
+        the facts on the group key (NULL-safe through sentinels plus NULL flags, so the join can hash),
+        then one INSERT ... SELECT ... ON CONFLICT. One transaction: all or nothing."""
+        if not besluiten:
+            return 0, 0
+        besloten_op = common.utc(besloten_op, "besloten_op")
+        source, conditions = self._groupable(regels_hash, today)
+        source = source.join(G, and_(*_group_join(grenzen)))
+        same = and_(
+            D.c.waardering == G.c.waardering,
+            D.c.code == G.c.code,
+            D.c.reden == G.c.reden,
+            D.c.uitgesteld == G.c.uitgesteld,
+            *(
+                D.c[n].is_not_distinct_from(G.c[n])
+                for n in _GROUP_CONTENT
+                if n not in ("waardering", "code", "reden", "uitgesteld", "categorie_omschrijving")
+            ),
+        )
+        columns = {
+            "aip_id": F.c.aip_id,
+            "record_id": F.c.record_id,
+            "besloten_op": case((same, D.c.besloten_op), else_=literal(besloten_op, D.c.besloten_op.type)),
+            "feiten_revisie": F.c.revisie,
+            "regels_hash": literal(regels_hash, D.c.regels_hash.type),
+            "revisie": case((D.c.aip_id.is_(None), 1), (same, D.c.revisie), else_=D.c.revisie + 1),
+            "geschreven": func.coalesce(D.c.geschreven, 0),
+            **{n: G.c[n] for n in _GROUP_CONTENT},
+        }
+        names = [c.name for c in D.columns]
+        rows = select(*(columns[n] for n in names)).select_from(source).where(*conditions)
+        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+        statement = dialect_insert(D).from_select(names, rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["aip_id"], set_={n: statement.excluded[n] for n in names if n != "aip_id"}
+        )
+        tally = select(func.count(), func.coalesce(func.sum(case((same, 0), else_=1)), 0)).select_from(source)
+        with self._write() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {G.name}")
+            G.create(conn)
+            self._bulk_insert(conn, G, [_group_row(groep, besluit) for groep, besluit in besluiten])
+            if self._postgres:
+                conn.exec_driver_sql(f"ANALYZE {G.name}")  # temporary tables are never auto-analysed
+            decided, changed = conn.execute(tally.where(*conditions)).one()
+            conn.execute(statement)
+            G.drop(conn)
+        return int(decided), int(changed)
 
     def get_decision(self, aip_id: UUID) -> Besluit:
         with self._read() as conn:
@@ -462,7 +557,18 @@ class SqlRetentionCatalog(SqlTransactions):
             elif made:
                 conn.execute(delete(L).where(L.c.id == concept))  # nothing due: no empty list
                 concept = None
-        return (self.get_list(concept) if concept is not None else None), added
+        return (self._header(concept) if concept is not None else None), added
+
+    def _header(self, lijst_id: UUID) -> Lijst:
+        """A list with its item counts, without its items (a proposal list may hold a million)."""
+        with self._read() as conn:
+            row = conn.execute(select(L).where(L.c.id == lijst_id)).one_or_none()
+            if row is None:
+                raise list_not_found(lijst_id)
+            tally = conn.execute(
+                select(I.c.status, func.count()).where(I.c.lijst_id == lijst_id).group_by(I.c.status)
+            ).all()
+        return _lijst(row._mapping, items=(), tellingen={str(st): int(n) for st, n in tally})
 
     def get_list(self, lijst_id: UUID) -> Lijst:
         with self._read() as conn:
@@ -617,6 +723,116 @@ class SqlRetentionCatalog(SqlTransactions):
         with self._write() as conn:
             for table in (I, L, retention_tombstones, retention_verklaringen, X, P, D, F):
                 conn.execute(delete(table))
+
+
+# grouped decisions: the temporary table and the key ----------------------------------------------
+
+_GROUP_CONTENT = (
+    "waardering", "code", "reden", "selectielijst", "versie", "categorie", "categorie_omschrijving", "bewaartermijn",
+    "afleidingswijze", "brondatum", "termijnstart", "archiefactiedatum", "overbrengingsdatum", "uitgesteld",
+)  # fmt: skip
+NO_DATE = date(1, 1, 1)  # the sentinel of a missing key date; the NULL flag beside it tells them apart
+
+G = Table(
+    "retention_groep_tmp",
+    MetaData(),
+    Column("k_bron", String(50), nullable=False),
+    Column("k_categorie", Text, nullable=False),
+    Column("k_selectielijstklasse", Text, nullable=False),
+    Column("k_einddatum", Date, nullable=False),
+    Column("k_einddatum_leeg", Boolean, nullable=False),
+    Column("k_ander", Date, nullable=False),
+    Column("k_ander_leeg", Boolean, nullable=False),
+    Column("k_tijdvak", Integer, nullable=False),
+    *(Column(n, D.c[n].type, nullable=True) for n in _GROUP_CONTENT),
+    Index("ix_retention_groep_tmp_sleutel", "k_categorie", "k_einddatum", "k_bron"),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _needs_decision(regels_hash: str) -> Any:
+    return or_(
+        D.c.aip_id.is_(None),
+        D.c.feiten_revisie != F.c.revisie,
+        D.c.regels_hash != regels_hash,
+        D.c.code.in_(sorted(DAGAFHANKELIJK)),
+    )
+
+
+def _tijdvak(grenzen: Sequence[date]) -> Any:
+    """SQL for `retention_workflow.tijdvak(aanmaakdatum, grenzen)`."""
+    expression: Any = literal(0, Integer)
+    for grens in grenzen:
+        expression = expression + case((F.c.aanmaakdatum >= grens, 1), else_=0)
+    return expression
+
+
+def _group_join(grenzen: Sequence[date]) -> list[Any]:
+    """Facts to their group. '' for a missing category or klasse is the same engine input as NULL
+    (the engine treats both as absent); a missing date is the sentinel with its NULL flag."""
+    return [
+        G.c.k_bron == F.c.bron,
+        G.c.k_categorie == func.coalesce(F.c.categorie, ""),
+        G.c.k_selectielijstklasse == func.coalesce(F.c.selectielijstklasse, ""),
+        G.c.k_einddatum == func.coalesce(F.c.einddatum, literal(NO_DATE, Date)),
+        G.c.k_einddatum_leeg == F.c.einddatum.is_(None),
+        G.c.k_ander == func.coalesce(F.c.ander_datumkenmerk, literal(NO_DATE, Date)),
+        G.c.k_ander_leeg == F.c.ander_datumkenmerk.is_(None),
+        G.c.k_tijdvak == _tijdvak(grenzen),
+    ]
+
+
+def _group_row(groep: Groep, b: Besluit) -> tuple[Any, ...]:
+    return (
+        groep.bron,
+        groep.categorie or "",
+        groep.selectielijstklasse or "",
+        groep.einddatum or NO_DATE,
+        groep.einddatum is None,
+        groep.ander_datumkenmerk or NO_DATE,
+        groep.ander_datumkenmerk is None,
+        groep.tijdvak,
+        str(b.waardering),
+        b.code,
+        b.reden,
+        b.selectielijst,
+        b.versie,
+        b.categorie,
+        b.categorie_omschrijving,
+        b.bewaartermijn,
+        b.afleidingswijze,
+        b.brondatum,
+        b.termijnstart,
+        b.archiefactiedatum,
+        b.overbrengingsdatum,
+        b.uitgesteld,
+    )
+
+
+def _driver_rows(conn: Connection, columns: Sequence[Any], rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows converted by each column's bind processor, run once per distinct value (dates and the
+    decision time repeat a lot), which is several times cheaper than the statement machinery."""
+    dialect = conn.dialect
+    values_by_column: list[list[Any]] = [list(v) for v in zip(*rows, strict=True)]
+    for i, column in enumerate(columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        done: dict[Any, Any] = {}
+        converted: list[Any] = []
+        for value in values_by_column[i]:
+            if value is None:
+                converted.append(None)
+                continue
+            try:
+                converted.append(done[value])
+            except (KeyError, TypeError):
+                result = process(value)
+                with contextlib.suppress(TypeError):  # unhashable (JSON): not remembered
+                    done[value] = result
+                converted.append(result)
+        values_by_column[i] = converted
+    return list(zip(*values_by_column, strict=True))
 
 
 # rows <-> values --------------------------------------------------------------------------------

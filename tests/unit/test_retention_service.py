@@ -158,6 +158,38 @@ def test_running_the_nightly_job_twice_changes_nothing(world: World) -> None:
     assert world.services.verify_events() == []
 
 
+def test_deciding_per_group_gives_every_aip_exactly_the_decision_it_gets_alone(world: World) -> None:
+    ids = world.ingest(
+        V57,
+        replace(V57, key="057-b", begin="1991"),  # the same group as 057: another creation date only
+        replace(V57, key="057-c", eind="1994"),
+        B5,
+        ONBEKEND,
+        replace(ONBEKEND, key="099-b", begin="1988"),
+        ZONDER_DATUM,
+        ZONDER_CATEGORIE,
+    )
+    world.retention.nightly(TODAY)
+    now, regels = world.clock.now(), world.retention.regels_hash()
+
+    for aip_id in ids.values():
+        feiten = world.retention.catalog.get_facts(aip_id)
+        alone = world.retention.decision_for(feiten, None, TODAY, now=now, regels=regels)
+        stored = world.retention.catalog.get_decision(aip_id)
+        assert stored.inhoud() == alone.inhoud()
+        assert (stored.aip_id, stored.record_id, stored.revisie) == (aip_id, feiten.record_id, 1)
+
+
+def test_a_group_whose_n_reason_names_the_creation_date_is_decided_per_aip(world: World) -> None:
+    world.retention._lists = tuple(replace(s, geldig_van=date(1991, 1, 1)) for s in world.retention.lists)
+    ids = world.ingest(replace(V57, begin="1989"), replace(V57, key="057-b", begin="1990"))  # one group, both N
+
+    world.retention.nightly(TODAY)
+
+    redenen = [world.retention.catalog.get_decision(ids[k]).reden for k in ("057", "057-b")]
+    assert "created on 1989-01-01" in redenen[0] and "created on 1990-01-01" in redenen[1]
+
+
 def test_a_later_day_only_adds_what_became_due(world: World) -> None:
     ids = world.ingest(Dossier("2016", "Provisa 2005, categorie 57", "2012", "2013"))  # due 2024-01-01
     world.retention.nightly(date(2023, 12, 31))

@@ -21,6 +21,7 @@ from edepot.retention_workflow import (
     Besluit,
     Feiten,
     Grafsteen,
+    Groep,
     ItemStatus,
     LijstSoort,
     LijstStatus,
@@ -178,6 +179,112 @@ def test_facts_need_a_decision_until_one_with_their_revisie_and_rules_is_saved(w
     assert needing[0][1] == decision(ids[1])
 
 
+GRENZEN = (date(2006, 1, 1),)
+
+
+def group_of(world: World, regels: str = "r1") -> dict[tuple[object, ...], Groep]:
+    return {g.sleutel(): g for g in world.retention.decision_groups(regels, GRENZEN, TODAY)}
+
+
+def test_only_plain_facts_needing_a_decision_are_grouped(world: World) -> None:
+    ids = {k: world.stored_aip(k) for k in ("plain", "postponed", "invoer", "vast", "undated", "future", "done")}
+    world.retention.put_facts(
+        [
+            facts(ids["plain"], "plain"),
+            facts(ids["postponed"], "postponed"),
+            facts(ids["invoer"], "invoer", invoer={"procestermijn": "P1Y"}),
+            facts(ids["vast"], "vast", vaste_waardering="B"),
+            facts(ids["undated"], "undated", aanmaakdatum=None),
+            facts(ids["future"], "future", aanmaakdatum=TODAY + timedelta(days=1)),
+            facts(ids["done"], "done"),
+        ]
+    )
+    world.retention.postpone(Uitstel(ids["postponed"], date(2030, 1, 1), "nog nodig", "dim", NOW))
+    world.retention.save_decisions([decision(ids["done"])])
+
+    (groep,) = world.retention.decision_groups("r1", GRENZEN, TODAY)
+
+    assert groep.aantal == 1 and groep.eerste == groep.laatste == date(1990, 1, 1)
+    assert (groep.bron, groep.categorie, groep.einddatum, groep.tijdvak) == (
+        "analogue",
+        "Provisa 2005/57",
+        date(1993, 12, 31),
+        0,
+    )
+
+
+def test_groups_split_on_every_engine_input_and_on_the_list_period_of_the_creation_date(world: World) -> None:
+    rows = {
+        "a": {},
+        "b": {"aanmaakdatum": date(1991, 6, 1)},  # same group as a
+        "other-end": {"einddatum": date(1994, 1, 1)},
+        "no-end": {"einddatum": None},
+        "no-category": {"categorie": None},
+        "later-period": {"aanmaakdatum": date(2006, 1, 1)},
+        "other-source": {"bron": "zaaksysteem"},
+    }
+    world.retention.put_facts([facts(world.stored_aip(k), k, **v) for k, v in rows.items()])
+
+    groups = world.retention.decision_groups("r1", GRENZEN, TODAY)
+
+    assert len(groups) == 6 and sum(g.aantal for g in groups) == 7
+    (pair,) = [g for g in groups if g.aantal == 2]
+    assert (pair.eerste, pair.laatste, pair.tijdvak) == (date(1990, 1, 1), date(1991, 6, 1), 0)
+    assert {g.tijdvak for g in groups} == {0, 1}
+    assert any(g.einddatum is None for g in groups) and any(g.categorie is None for g in groups)
+
+
+def test_a_group_decision_reaches_exactly_its_members_each_with_its_own_identity(world: World) -> None:
+    a, b, c = world.stored_aip("A"), world.stored_aip("B"), world.stored_aip("C")
+    no_end = world.stored_aip("no-end")
+    world.retention.put_facts(
+        [
+            facts(a, "A"),
+            facts(b, "B", aanmaakdatum=date(1991, 1, 1), revisie=3),
+            facts(c, "C", einddatum=date(1994, 1, 1)),
+            facts(no_end, "no-end", einddatum=None),
+        ]
+    )
+    groups = group_of(world)
+    (groep,) = [g for g in groups.values() if g.aantal == 2]
+    template = decision(uuid.uuid4(), reden="grouped", feiten_revisie=99, revisie=7, geschreven=5)
+
+    decided, changed = world.retention.save_group_decisions("r1", GRENZEN, TODAY, [(groep, template)], besloten_op=NOW)
+
+    assert (decided, changed) == (2, 2)
+    got_a, got_b = world.retention.get_decision(a), world.retention.get_decision(b)
+    assert (got_a.aip_id, got_a.feiten_revisie, got_a.revisie, got_a.geschreven) == (a, 1, 1, 0)
+    assert (got_b.aip_id, got_b.feiten_revisie, got_b.regels_hash) == (b, 3, "r1")
+    assert got_a.inhoud() == template.inhoud() and got_a.besloten_op == NOW
+    with pytest.raises(NotFound):  # another einddatum: another group
+        world.retention.get_decision(c)
+    with pytest.raises(NotFound):  # a missing einddatum is not the sentinel date
+        world.retention.get_decision(no_end)
+    assert [f.aip_id for f, _, _ in world.retention.facts_needing_decision("r1", None, 10)] == sorted(
+        [c, no_end], key=str
+    )
+
+
+def test_a_group_decision_keeps_the_revisie_when_unchanged_and_raises_it_when_changed(world: World) -> None:
+    a, b = world.stored_aip("A"), world.stored_aip("B")
+    world.retention.put_facts([facts(a, "A"), facts(b, "B")])
+    world.retention.save_decisions(
+        [decision(a, revisie=4, geschreven=4), decision(b, reden="old", revisie=2, geschreven=2)]
+    )
+    (groep,) = world.retention.decision_groups("r2", GRENZEN, TODAY)  # new rules: both need a decision
+    later = NOW + timedelta(days=1)
+
+    decided, changed = world.retention.save_group_decisions(
+        "r2", GRENZEN, TODAY, [(groep, decision(uuid.uuid4()))], besloten_op=later
+    )
+
+    assert (decided, changed) == (2, 1)
+    same, other = world.retention.get_decision(a), world.retention.get_decision(b)
+    assert (same.revisie, same.geschreven, same.besloten_op, same.regels_hash) == (4, 4, NOW, "r2")
+    assert (other.revisie, other.geschreven, other.besloten_op, other.reden) == (3, 2, later, "test")
+    assert world.retention.decision_groups("r2", GRENZEN, TODAY) == []
+
+
 def test_a_decision_that_depends_on_the_day_is_made_again_every_run(world: World) -> None:
     a = world.stored_aip("A")
     world.retention.put_facts([facts(a, "A")])
@@ -294,7 +401,8 @@ def test_a_vernietigingslijst_holds_exactly_the_due_v_records_without_exclusion(
 
     assert added == 1 and lijst is not None
     assert lijst.status is LijstStatus.CONCEPT and lijst.peildatum == TODAY
-    (item,) = lijst.items
+    assert lijst.items == () and lijst.tellingen == {"voorgesteld": 1}  # a proposal may hold a million
+    (item,) = world.retention.get_list(lijst.id).items
     assert (item.aip_id, item.status, item.source_key, item.categorie) == (
         ids["due"],
         ItemStatus.VOORGESTELD,
@@ -308,8 +416,9 @@ def test_an_overbrengingslijst_holds_the_due_b_records(world: World) -> None:
     ids = proposable(world)
     lijst, added = world.retention.propose(LijstSoort.OVERBRENGING, TODAY, door="nightly", op=NOW, new_id=uuid.uuid4)
     assert added == 1 and lijst is not None
-    assert [i.aip_id for i in lijst.items] == [ids["transfer"]]
-    assert lijst.items[0].archiefactiedatum == date(2013, 12, 31)
+    items = world.retention.get_list(lijst.id).items
+    assert [i.aip_id for i in items] == [ids["transfer"]]
+    assert items[0].archiefactiedatum == date(2013, 12, 31)
 
 
 def test_proposing_twice_adds_nothing_and_keeps_one_concept_list(world: World) -> None:

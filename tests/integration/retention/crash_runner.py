@@ -47,6 +47,7 @@ for name in ("begin_aip", "set_aip_status", "append_event"):
 for name in (
     "put_facts",
     "save_decisions",
+    "save_group_decisions",
     "mark_written",
     "sync_unknown_category",
     "propose",
