@@ -315,12 +315,14 @@ def create_app(services: Any) -> FastAPI:
 
     from edepot import api_audit, api_jobs, api_retention
     from edepot.api_search import include_search
+    from edepot.api_woo import install as install_woo
     from edepot.web.portal import include_portal
 
     include_search(app, services)  # public and internal search (app.state.search)
     api_retention.install(app)  # destruction and transfer lists
     api_audit.install(app)  # fixity audits, copies, reports, /metrics
     api_jobs.install(app)  # background jobs (scale-out)
+    install_woo(app)  # Woo publication, robots.txt and the DiWoo sitemaps
     include_portal(app)  # the public web portal at /, with HTML error pages
     declare_actions(app)
     if settings.public_rate_limit is not None:

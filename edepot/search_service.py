@@ -211,4 +211,8 @@ def build_search(
         from edepot.catalog.sql import create_engine_for
 
         state = SqlIndexState(create_engine_for(services.settings.catalog_url))
+    if publications is None:  # what the Woo feature published
+        from edepot.woo_service import woo_publications
+
+        publications = woo_publications(services)
     return SearchService(services, config, state=state, publications=publications, index=index)
