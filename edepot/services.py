@@ -3,13 +3,25 @@
 Ingest follows one order that makes crashes harmless: stage a complete bag, record the intent in
 the catalog (status aangemaakt, with the ledger), put every object (tag manifest last), re-read
 every object and match it with the ledger, and only then mark the AIP opgeslagen and remove the
-staging copy. A rerun first completes whatever intent a crash left behind.
+staging copy. The next ingest first completes whatever intent a crash left behind.
+
+Several ingests run at once (workers on several machines). Each stages in a folder of its own,
+`staging/ingest-<submission id>/` with an owner marker, and holds two kinds of lease
+(edepot.leases) for its whole life: its owner lease and the lease of every source_key it packages.
+So two ingests of one source_key run one after the other (consecutive versions, never two of one
+number); recovery completes a pending AIP only while holding its source_key's lease (then its
+owner is provably gone and no one else is completing it), and removes a staging folder only when
+its owner lease is free and no pending AIP needs a bag from it. Live work is never touched.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import socket
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +42,7 @@ from edepot.errors import (
     StorageError,
     SubmissionRejected,
 )
+from edepot.leases import InMemoryLeases, Leases, owner_lease, source_lease
 from edepot.model import (
     SUBMISSION_TRANSITIONS,
     Aip,
@@ -49,6 +62,23 @@ from edepot.submission import SubmissionInput
 
 if TYPE_CHECKING:
     from edepot.audit_ports import AuditCatalog
+
+OWNER_PREFIX = "ingest-"  # staging/ingest-<submission id>/: the folder of one ingest
+OWNER_MARKER = "owner.json"
+_LEGACY = re.compile(
+    r"(\.tmp-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)  # bags staged before per-owner folders
+
+
+def leases_for(catalog: Catalog) -> Leases:
+    """Leases every process sharing `catalog` sees: on its database, or in this process beside an
+    in-memory catalog (which no other process can see)."""
+    engine = getattr(catalog, "_engine", None)
+    if engine is not None:
+        from edepot.catalog.leases_sql import SqlLeases
+
+        return SqlLeases(engine)
+    return InMemoryLeases()
 
 
 @dataclass
@@ -137,6 +167,16 @@ class Services:
     new_id: Callable[[], UUID] = uuid4
     agent: str = AGENT
     audits: AuditCatalog | None = None  # records the verified copies of each stored AIP (edepot.audit)
+    leases: Leases | None = None  # default: leases_for(catalog)
+
+    def __post_init__(self) -> None:
+        if self.leases is None:
+            self.leases = leases_for(self.catalog)
+
+    @property
+    def _leases(self) -> Leases:
+        assert self.leases is not None  # set by __post_init__
+        return self.leases
 
     # --- events ---------------------------------------------------------------------------
 
@@ -297,10 +337,29 @@ class Services:
     def ingest(
         self, submission: SubmissionInput, *, dry_run: bool = False, cursor: dict[str, Any] | None = None
     ) -> Receipt:
-        """Accept the submission whole (one AIP per package) or reject it whole."""
-        self.resume_pending()
+        """Accept the submission whole (one AIP per package) or reject it whole. Holds the owner
+        lease and the lease of each of its source_keys throughout (see the module doc)."""
+        owner = self.new_id()
+        keys = {source_lease(p.source, p.source_key) for p in submission.packages}
+        with self._leases.hold([owner_lease(owner), *keys]):
+            workdir = self._claim(owner)
+            try:
+                self.resume_pending(held=keys)
+                return self._ingest(owner, workdir, submission, dry_run=dry_run, cursor=cursor)
+            finally:
+                self._sweep(workdir, owner)
+
+    def _ingest(
+        self,
+        owner: UUID,
+        workdir: Path,
+        submission: SubmissionInput,
+        *,
+        dry_run: bool,
+        cursor: dict[str, Any] | None,
+    ) -> Receipt:
         record = Submission(
-            id=self.new_id(), source=submission.source, location=submission.location, received_at=self.clock.now()
+            id=owner, source=submission.source, location=submission.location, received_at=self.clock.now()
         )
         self.catalog.add_submission(record)
         self.record_event(
@@ -317,7 +376,7 @@ class Services:
         try:
             findings = list(submission.findings)
             for index, package in enumerate(submission.packages, start=1):
-                bag, latest = self._stage(submission, package, index)
+                bag, latest = self._stage(submission, package, index, workdir)
                 staged.append((bag, latest))
                 findings += bag.findings
             if any(f.severity is Severity.FOUT for f in findings):
@@ -347,7 +406,9 @@ class Services:
         )
         return receipt
 
-    def _stage(self, submission: SubmissionInput, package: Any, index: int) -> tuple[StagedBag, Aip | None]:
+    def _stage(
+        self, submission: SubmissionInput, package: Any, index: int, workdir: Path
+    ) -> tuple[StagedBag, Aip | None]:
         latest = self.catalog.latest_aip(package.source, package.source_key)
         previous_root = None
         if latest is not None:
@@ -363,7 +424,7 @@ class Services:
         )
         bag = write_bag(
             plan,
-            self.staging,
+            workdir,
             now=self.clock.now(),
             organisation=self.settings.organisation,
             bag_group=submission.bag_group,
@@ -489,36 +550,79 @@ class Services:
         problems += bagcheck.validate_stored_bag(self.store, f"aips/{aip.id}", {f.path: f.sha256 for f in aip.files})
         return problems
 
-    def resume_pending(self) -> list[UUID]:
-        """Complete every AIP a crash left in status aangemaakt; clean up leftover staging."""
+    # --- staging and recovery -------------------------------------------------------------
+
+    def _claim(self, owner: UUID) -> Path:
+        """This ingest's staging folder, with a marker saying whose it is (the lease says whether
+        that owner still lives; the marker is for the operator)."""
+        workdir = self.staging / f"{OWNER_PREFIX}{owner}"
+        workdir.mkdir(parents=True)
+        marker = {"submission_id": str(owner), "host": socket.gethostname(), "pid": os.getpid()}
+        (workdir / OWNER_MARKER).write_text(json.dumps({**marker, "since": self.clock.now().isoformat()}))
+        return workdir
+
+    def _bag_of(self, aip: Aip) -> Path:
+        if aip.submission_id is not None:
+            bag = self.staging / f"{OWNER_PREFIX}{aip.submission_id}" / str(aip.id)
+            if bag.is_dir():
+                return bag
+        return self.staging / str(aip.id)  # staged before per-owner folders
+
+    def resume_pending(self, *, held: Collection[str] = ()) -> list[UUID]:
+        """Complete every AIP an ended ingest left in status aangemaakt, then remove the staging
+        folders of ended ingests. An AIP is completed only under its source_key's lease: those in
+        `held` (the caller holds them) and those whose lease is free now; an AIP whose key is
+        leased by a live ingest is left to that ingest (or, if it dies, to the next)."""
         completed = []
-        pending = self.catalog.list_aips(status=AipStatus.AANGEMAAKT, limit=1_000_000)
-        keep = {str(a.id) for a in pending}
+        for summary in self.catalog.list_aips(status=AipStatus.AANGEMAAKT, limit=1_000_000):
+            name = source_lease(summary.source, summary.source_key)
+            if name in held:
+                completed += self._complete(summary.id)
+                continue
+            with self._leases.attempt(name) as taken:
+                if taken:
+                    completed += self._complete(summary.id)
         if self.staging.exists():
             for entry in self.staging.iterdir():
-                if entry.name not in keep:
+                if entry.name.startswith(OWNER_PREFIX):
+                    owner = entry.name.removeprefix(OWNER_PREFIX)
+                    with self._leases.attempt(owner_lease(owner)) as ended:
+                        if ended:
+                            self._sweep(entry, owner)
+                elif _LEGACY.fullmatch(entry.name) and not self._pending(entry.name.removeprefix(".tmp-")):
                     shutil.rmtree(entry, ignore_errors=True)
-        for summary in pending:
-            aip = self.catalog.get_aip(summary.id)
-            bag = self.staging / str(aip.id)
-            if not bag.is_dir() and self.verify_objects(aip.files):
-                raise StorageError(
-                    f"AIP {aip.id} was interrupted and its staging copy is gone; it cannot be completed",
-                    hint="ingest the submission again; this unstored AIP is left for inspection",
-                    aip_id=str(aip.id),
-                )
-            self._store(aip, bag if bag.is_dir() else None)
-            completed.append(aip.id)
         return completed
+
+    def _complete(self, aip_id: UUID) -> list[UUID]:
+        """Store a pending AIP from its staged bag (or check that a crash after the last put left
+        it whole). The caller holds its source_key's lease; its status is checked again under it."""
+        aip = self.catalog.get_aip(aip_id)
+        if aip.status is not AipStatus.AANGEMAAKT:
+            return []  # completed by whoever held the lease before us
+        bag = self._bag_of(aip)
+        if not bag.is_dir() and self.verify_objects(aip.files):
+            raise StorageError(
+                f"AIP {aip.id} was interrupted and its staging copy is gone; it cannot be completed",
+                hint="ingest the submission again; this unstored AIP is left for inspection",
+                aip_id=str(aip.id),
+            )
+        self._store(aip, bag if bag.is_dir() else None)
+        return [aip.id]
+
+    def _sweep(self, folder: Path, owner: object) -> None:
+        """Remove an ended (or ending) owner's staging folder unless a pending AIP still needs a bag in it."""
+        pending = self.catalog.list_aips(status=AipStatus.AANGEMAAKT, limit=1_000_000)
+        if not any(str(a.submission_id) == str(owner) for a in pending):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _discard(self, staged: Iterable[tuple[StagedBag, Aip | None]]) -> None:
         for bag, _ in staged:
             if bag.path.exists() and not self._pending(bag.plan.aip_id):
                 shutil.rmtree(bag.path, ignore_errors=True)
 
-    def _pending(self, aip_id: UUID) -> bool:
+    def _pending(self, aip_id: UUID | str) -> bool:
         try:
-            return self.catalog.get_aip(aip_id).status is AipStatus.AANGEMAAKT
+            return self.catalog.get_aip(UUID(str(aip_id))).status is AipStatus.AANGEMAAKT
         except NotFound:
             return False
 

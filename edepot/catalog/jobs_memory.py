@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from uuid import UUID
 
 from edepot.catalog.jobs_sql import job_not_found
 from edepot.errors import Conflict
 from edepot.jobs import OPEN_STATUSES, Job, JobQuery, JobStatus, QueueFull, Submitted
+from edepot.leases import InMemoryLeases
 
 
 class InMemoryJobCatalog:
     def __init__(self) -> None:
         self._jobs: dict[UUID, Job] = {}
         self._mutex = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
+        self._leases = InMemoryLeases()
 
     def submit(self, job: Job, *, limit: int, retry_after: int) -> Submitted:
         with self._mutex:
@@ -63,9 +63,5 @@ class InMemoryJobCatalog:
             per[str(job.status)] = per.get(str(job.status), 0) + 1
         return found
 
-    @contextmanager
-    def exclusive(self, name: str) -> Iterator[None]:
-        with self._mutex:
-            lock = self._locks.setdefault(name, threading.Lock())
-        with lock:
-            yield
+    def exclusive(self, name: str) -> AbstractContextManager[None]:
+        return self._leases.hold([name])

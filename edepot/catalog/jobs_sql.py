@@ -6,35 +6,25 @@ transaction starts with BEGIN IMMEDIATE and so holds the database's write lock. 
 the idempotency key is the last line of defence against a duplicate.
 
 `exclusive(name)` is held by a process for as long as it runs one piece of work that must not run
-twice at once: on PostgreSQL a session advisory lock on a connection of its own (the server drops
-it the moment the holder's connection dies, e.g. after SIGKILL); on SQLite an `flock` on a file
-beside the database (the kernel drops it when the process dies).
+twice at once: a lease of edepot.catalog.leases_sql (on PostgreSQL a session advisory lock on a
+connection of its own, dropped by the server the moment the holder's connection dies, e.g. after
+SIGKILL; on SQLite an `flock` beside the database, dropped by the kernel when the process dies).
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from edepot.catalog.job_tables import jobs
+from edepot.catalog.leases_sql import SqlLeases, lock_key
 from edepot.catalog.sql import SqlTransactions
 from edepot.errors import Conflict, NotFound
 from edepot.jobs import OPEN_STATUSES, Job, JobKind, JobQuery, JobStatus, QueueFull, Submitted
-
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit advisory-lock key for `name`."""
-    return int.from_bytes(hashlib.sha256(f"edepot:{name}".encode()).digest()[:8], "big", signed=True)
 
 
 def job_not_found(job_id: UUID) -> NotFound:
@@ -44,7 +34,7 @@ def job_not_found(job_id: UUID) -> NotFound:
 class SqlJobCatalog(SqlTransactions):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._local = threading.Lock()
+        self._leases = SqlLeases(engine)
 
     # --- submissions -------------------------------------------------------------------------
 
@@ -124,32 +114,9 @@ class SqlJobCatalog(SqlTransactions):
 
     # --- a lock across processes --------------------------------------------------------------
 
-    @contextmanager
-    def exclusive(self, name: str) -> Iterator[None]:
+    def exclusive(self, name: str) -> AbstractContextManager[None]:
         """Hold the lock `name` across every process sharing this catalog (see the module doc)."""
-        with self._local:  # one holder per process too (threads of one worker)
-            if self._postgres:
-                with self._engine.connect() as conn:
-                    key = lock_key(name)
-                    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-                    conn.commit()
-                    try:
-                        yield
-                    finally:
-                        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                        conn.commit()
-            else:
-                with open(self._lock_path(name), "a+b") as handle:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-                    try:
-                        yield
-                    finally:
-                        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-    def _lock_path(self, name: str) -> Path:
-        database = make_url(str(self._engine.url)).database
-        base = Path(database).parent if database and database != ":memory:" else Path(".")
-        return base / f".edepot-lock-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+        return self._leases.hold([name])
 
 
 def _values(job: Job) -> dict[str, Any]:

@@ -270,7 +270,9 @@ def test_an_object_that_does_not_read_back_keeps_the_aip_unstored_and_invisible(
     with pytest.raises(NotFound):
         services.get_aip(pending.id)
     assert services.list_records() == []
-    assert (services.settings.staging_path / aip_id).is_dir()  # kept, so a rerun can complete it
+    owner = services.settings.staging_path / f"ingest-{pending.submission_id}"
+    assert (owner / aip_id).is_dir()  # kept in its ingest's own folder, so the next ingest can complete it
+    assert (owner / "owner.json").is_file()
 
 
 def test_export_writes_a_valid_bag_with_byte_identical_payload(services, tmp_path):
@@ -307,11 +309,46 @@ def test_warnings_are_reported_in_the_receipt_without_stopping_the_ingest(servic
 
 
 def test_staging_left_by_a_crash_before_the_catalog_knew_is_cleaned_on_the_next_run(services, tmp_path):
-    orphan = services.settings.staging_path / "5f1d5a0e-0000-4000-8000-000000000000"
+    orphan = services.settings.staging_path / "ingest-5f1d5a0e-0000-4000-8000-000000000000" / "an-aip"
+    legacy = services.settings.staging_path / "5f1d5a0e-0000-4000-8000-000000000001"  # staged by an older version
     (orphan / "data").mkdir(parents=True)
+    (legacy / "data").mkdir(parents=True)
     services.ingest(submission(tmp_path / "in"))
-    assert not orphan.exists()
+    assert not orphan.parent.exists() and not legacy.exists()
     shutil.rmtree(services.settings.staging_path)
+
+
+def test_staging_of_a_live_ingest_and_work_that_is_not_an_ingests_are_left_alone(services, tmp_path):
+    from edepot.leases import owner_lease
+
+    live = services.settings.staging_path / "ingest-5f1d5a0e-0000-4000-8000-000000000002" / "an-aip"
+    repair = services.settings.staging_path / "repair-0123456789abcdef"  # an audit repair in progress
+    (live / "data").mkdir(parents=True)
+    repair.mkdir(parents=True)
+    with services.leases.hold([owner_lease("5f1d5a0e-0000-4000-8000-000000000002")]):
+        services.ingest(submission(tmp_path / "in"))
+    assert live.is_dir() and repair.is_dir()
+
+
+def test_an_aip_left_pending_is_completed_by_the_next_ingest_and_its_staging_removed(tmp_path):
+    store = CorruptingStore("0001.tif")
+    services = Services(
+        catalog=InMemoryCatalog(),
+        store=store,
+        clock=TickingClock(),
+        settings=Settings(home=tmp_path / "home"),
+        formats=NoFormats(),
+    )
+    with pytest.raises(FixityError):
+        services.ingest(submission(tmp_path / "in", {"1/0001.tif": b"page one"}))
+    store.armed = False
+    [pending] = services.catalog.list_aips(status=None)
+    store.replace(f"aips/{pending.id}/data/1/0001.tif", b"page one")  # the damage repaired by hand
+
+    services.ingest(submission(tmp_path / "other", {"2/0001.tif": b"other"}))
+
+    assert services.catalog.get_aip(pending.id).status is AipStatus.OPGESLAGEN
+    assert not any(services.settings.staging_path.iterdir())
 
 
 # --- damage is caught both by re-reading storage and by validating an exported bag ---------
