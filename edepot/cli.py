@@ -434,7 +434,10 @@ def token_revoke(ctx: click.Context, token_id: str, as_json: bool) -> None:
 from edepot.cli_audit import aip_copies, aip_legal_hold, audit  # noqa: E402
 from edepot.cli_retention import retention, selectielijst  # noqa: E402
 from edepot.cli_search import index, reindex  # noqa: E402
+from edepot.cli_woo import woo  # noqa: E402
 from edepot.cli_worker import beat, jobs, worker  # noqa: E402
+
+main.add_command(woo)
 
 for _command in (audit, retention, selectielijst, reindex, index, worker, beat, jobs):
     main.add_command(_command)
