@@ -6,7 +6,9 @@ JobService (or start Celery), print (JSON with `--json`). Register them at the E
 
 Nightly work without Celery beat (cron): `30 2 * * * edepot jobs submit nightly` queues the
 nightly retention job (keyed by date, so beat and cron together still make one job per night);
-in the embedded default it runs right away in that process.
+in the embedded default it runs right away in that process. `edepot jobs submit audit` and
+`edepot jobs submit indexing open-lapsed` do the same for the daily audit of due copies and the
+opening of lapsed restrictions (each keyed by its day too).
 """
 
 from __future__ import annotations
@@ -202,5 +204,35 @@ def submit_nightly(ctx: click.Context, today: Any, as_json: bool) -> None:
     """The nightly retention job (once per date; for cron)."""
     try:
         _submitted(as_json, _jobs(ctx).submit_nightly(today.date() if today else date.today()))
+    except QueueFull as error:
+        _queue_full(error)
+
+
+@submit.command("audit")
+@click.option("--all", "everything", is_flag=True, help="Every copy of every stored AIP.")
+@click.option("--aip", "aip_id", type=click.UUID, default=None, help="Every copy of this one AIP.")
+@json_option
+@click.pass_context
+@handle_errors
+def submit_audit(ctx: click.Context, everything: bool, aip_id: UUID | None, as_json: bool) -> None:
+    """A fixity audit: the copies that are due (default), --all, or --aip ID (once per day each)."""
+    if everything and aip_id is not None:
+        raise click.BadParameter("choose --all or --aip, not both")
+    try:
+        _submitted(as_json, _jobs(ctx).submit_audit(scope="alle" if everything else "verlopen", aip_id=aip_id))
+    except QueueFull as error:
+        _queue_full(error)
+
+
+@submit.command("indexing")
+@click.argument("action", type=click.Choice(["sync", "reindex", "open-lapsed"]), default="sync")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="open-lapsed: the day (default today).")
+@json_option
+@click.pass_context
+@handle_errors
+def submit_indexing(ctx: click.Context, action: str, today: Any, as_json: bool) -> None:
+    """Search indexing: sync (new and changed records), reindex (rebuild) or open-lapsed (the daily job)."""
+    try:
+        _submitted(as_json, _jobs(ctx).submit_indexing(action, today=today.date() if today else None))
     except QueueFull as error:
         _queue_full(error)

@@ -3,12 +3,14 @@ Celery task). Running a job calls the use-case layer (`Services`, `RetentionServ
 else; the job row in the catalog is the truth, the broker message only carries the job id.
 
 Running is idempotent. A job that is done or dead is not run again (a redelivered message is a
-no-op). Every ingest job holds the catalog-wide lock `ingest` while it runs: `Services.ingest`
-starts by completing whatever a crashed ingest left behind (`resume_pending`), which is only safe
-when no other ingest runs at that moment. A worker that dies drops the lock with its database
-connection, so the worker that gets the redelivered message completes the half-stored AIPs and
-then finds every package unchanged or new: the batch ends up stored exactly once. Other kinds
-hold a lock of their own kind.
+no-op), and a job runs under a lock (`JobCatalog.exclusive`) that its worker holds while it runs and
+that drops when the worker dies, so a message redelivered while the job still runs waits and then
+finds it done; after a lost worker the next one takes it over. Analogue ingest jobs lock only
+themselves, so several blocks are ingested at once: `Services.ingest` stages in a folder of its own
+and holds a lease per source_key (edepot.leases), so it never touches another live ingest's work,
+completes a dead one's half-stored AIPs exactly once, and two ingests of one source_key make
+consecutive versions. Zaaksysteem and Teams jobs (which read and move a cursor) and the other kinds
+run one at a time per kind.
 
 Embedded default (no EDEPOT_BROKER_URL): the InlineDispatcher runs the job in the submitting
 process right away, through the same `JobRunner.run` the Celery tasks call. We chose this direct
@@ -93,6 +95,82 @@ def _retention_nightly(services: Any, payload: Mapping[str, Any]) -> Mapping[str
     return result
 
 
+AUDIT_SCOPES = ("verlopen", "alle")
+INDEXING_ACTIONS = ("sync", "reindex", "open-lapsed")
+
+
+def _audit(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A fixity audit (edepot.audit): {"scope": "verlopen" | "alle"} or {"aip_id": ID}. Rerunning it
+    is harmless: an audit only reads, and repairs only what it proves damaged."""
+    from edepot.audit import build_auditor
+
+    scope, aip_id = audit_payload(payload)
+    workers = payload.get("workers")
+    auditor = build_auditor(services)
+    result = auditor.run(scope, workers=workers) if aip_id is None else auditor.run(aip_id=aip_id, workers=workers)
+    return {"run": result.run.as_dict(), "clean": result.clean, **result.summary_dict()}
+
+
+def audit_payload(payload: Mapping[str, Any]) -> tuple[str, UUID | None]:
+    """(scope, aip id) of an audit job's payload; InvalidInput says what is wrong with it."""
+    unknown = sorted(set(payload) - {"scope", "aip_id", "workers"})
+    if unknown:
+        raise InvalidInput(f"audit job: unknown field(s) {', '.join(unknown)}", hint="give scope or aip_id")
+    workers = payload.get("workers")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise InvalidInput(f"audit job: workers={workers!r} is not a positive number", field="workers")
+    if payload.get("aip_id") is not None:
+        if payload.get("scope") is not None:
+            raise InvalidInput("audit job: give scope or aip_id, not both", hint="one AIP: only aip_id")
+        try:
+            return "verlopen", UUID(str(payload["aip_id"]))
+        except ValueError:
+            raise InvalidInput(f"audit job: aip_id {payload['aip_id']!r} is not an AIP id", field="aip_id") from None
+    scope = payload.get("scope") or "verlopen"
+    if scope not in AUDIT_SCOPES:
+        raise InvalidInput(f"audit job: unknown scope {scope!r}", hint="use verlopen or alle", field="scope")
+    return str(scope), None
+
+
+def _indexing(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Search indexing (edepot.indexing): {"action": "sync" | "reindex" | "open-lapsed", "today"?}.
+    Every action converges on the same index whatever ran before, so rerunning one is harmless."""
+    from edepot.search_service import build_search
+
+    action, today = indexing_payload(payload)
+    search = build_search(services)
+    try:
+        if action == "sync":
+            report = search.indexer.sync()
+        elif action == "reindex":
+            report = search.indexer.reindex()
+        else:
+            report = search.indexer.open_lapsed(today)
+        result: dict[str, Any] = {"action": action, **report.as_dict()}
+        return result
+    finally:
+        search.close()
+
+
+def indexing_payload(payload: Mapping[str, Any]) -> tuple[str, date | None]:
+    """(action, day) of an indexing job's payload; InvalidInput says what is wrong with it."""
+    unknown = sorted(set(payload) - {"action", "today"})
+    if unknown:
+        raise InvalidInput(f"indexing job: unknown field(s) {', '.join(unknown)}", hint="give action (and today)")
+    action = payload.get("action")
+    if action not in INDEXING_ACTIONS:
+        raise InvalidInput(
+            f"indexing job: unknown action {action!r}", hint="use sync, reindex or open-lapsed", field="action"
+        )
+    today = payload.get("today")
+    if today is not None and action != "open-lapsed":
+        raise InvalidInput(f"indexing job: today is only for open-lapsed, not {action}", field="today")
+    try:
+        return str(action), date.fromisoformat(today) if today else None
+    except (TypeError, ValueError):
+        raise InvalidInput(f"indexing job: today={today!r} is not a date", hint="write YYYY-MM-DD") from None
+
+
 def _not_available(kind: JobKind) -> Handler:
     def handler(services: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         raise NotAvailable(
@@ -119,14 +197,16 @@ HANDLERS: dict[JobKind, Handler] = {
     JobKind.INGEST_ZAAKSYSTEEM: _ingest_zaaksysteem,
     JobKind.INGEST_TEAMS: _ingest_teams,
     JobKind.RETENTION_NIGHTLY: _retention_nightly,
-    JobKind.AUDIT: _not_available(JobKind.AUDIT),
-    JobKind.INDEXING: _not_available(JobKind.INDEXING),
+    JobKind.AUDIT: _audit,
+    JobKind.INDEXING: _indexing,
     JobKind.PUBLICATION: _not_available(JobKind.PUBLICATION),
 }
 
 
-def _lock_name(kind: JobKind) -> str:
-    return "ingest" if kind.is_ingest else f"job:{kind}"
+def _lock_name(job: Job) -> str:
+    """The lock a job runs under (see the module doc): an analogue block only excludes itself; a
+    cursor source's run, and every other kind, excludes the other jobs of its kind."""
+    return f"job:{job.id}" if job.kind is JobKind.INGEST_ANALOGUE else f"job:{job.kind}"
 
 
 def _reason(error: BaseException) -> str:
@@ -150,7 +230,7 @@ class JobRunner:
         job = self.jobs.get(job_id)
         if job.status in (JobStatus.DONE, JobStatus.DEAD):
             return job
-        with self.jobs.exclusive(_lock_name(job.kind)):
+        with self.jobs.exclusive(_lock_name(job)):
             job = self.jobs.get(job_id)  # recheck once the lock is ours
             if job.status in (JobStatus.DONE, JobStatus.DEAD):
                 return job
@@ -267,6 +347,27 @@ class JobService:
         return self.submit(
             JobKind.RETENTION_NIGHTLY, payload, idempotency_key("retention", "nightly", today.isoformat())
         )
+
+    def submit_audit(self, *, scope: str = "verlopen", aip_id: UUID | None = None) -> Submitted:
+        """A fixity audit of the copies in `scope` (verlopen: due; alle: every copy) or of one AIP,
+        keyed by its payload and the day: one such audit per day however often it is submitted."""
+        payload: dict[str, Any] = {"aip_id": str(aip_id)} if aip_id is not None else {"scope": scope}
+        audit_payload(payload)
+        return self.submit_other(JobKind.AUDIT, payload)
+
+    def submit_indexing(self, action: str = "sync", *, today: date | None = None) -> Submitted:
+        """Search indexing: `sync` is keyed by the catalog's event head (nothing happened since the
+        last sync: the same job), `reindex` by the day, `open-lapsed` by its date."""
+        payload: dict[str, Any] = {"action": action}
+        if action == "open-lapsed":
+            payload["today"] = (today or self.services.clock.now().date()).isoformat()
+        indexing_payload(payload)
+        if action == "sync":
+            head = self.services.catalog.event_head()
+            day = self.services.clock.now().date().isoformat()
+            location = f"sync:{head[0] if head else 0}:{head[1] if head else ''}:{day}"
+            return self.submit(JobKind.INDEXING, payload, idempotency_key("indexing", location, canonical(payload)))
+        return self.submit_other(JobKind.INDEXING, payload)
 
     def submit_other(self, kind: JobKind, payload: Mapping[str, Any]) -> Submitted:
         """Audit, indexing or publication work, keyed by its payload (and the day)."""

@@ -8,8 +8,8 @@ worker once `EDEPOT_BROKER_VISIBILITY_TIMEOUT` has passed. A transient failure i
 exponential backoff (EDEPOT_JOB_BACKOFF_SECONDS, doubling, at most EDEPOT_JOB_BACKOFF_MAX_SECONDS);
 after the last of EDEPOT_JOB_MAX_RETRIES retries, or at once after a permanent error, the job
 goes to the dead-letter list (status dead, with the reason in last_error; `edepot jobs list
---status dead`). Audit, indexing and publication are registered but fail with "not available in
-this build" until their use cases are part of it.
+--status dead`). Publication is registered but fails with "not available in this build" until its
+use case is part of it.
 
 The app is made by `create_celery(settings)`. Nothing is built at import time, except on demand
 for Celery's own discovery: `celery -A edepot.tasks worker` reads the module attribute `app`,

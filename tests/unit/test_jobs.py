@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -238,12 +239,61 @@ def test_a_dead_job_retried_by_an_operator_is_queued_and_sent_again(tmp_path: Pa
     assert jobs.dispatcher.sent[-1].id == job.id  # type: ignore[attr-defined]
 
 
-def test_kinds_not_in_this_build_fail_with_not_available(tmp_path: Path) -> None:
+def test_publication_is_not_in_this_build_and_fails_with_not_available(tmp_path: Path) -> None:
     from edepot.job_service import HANDLERS
 
-    for kind in (JobKind.AUDIT, JobKind.INDEXING, JobKind.PUBLICATION):
-        with pytest.raises(NotAvailable, match="not available in this build"):
-            HANDLERS[kind](None, {})
+    with pytest.raises(NotAvailable, match="not available in this build"):
+        HANDLERS[JobKind.PUBLICATION](None, {})
+
+
+@pytest.mark.parametrize(
+    ("payload", "complaint"),
+    [
+        ({"scope": "everything"}, "unknown scope"),
+        ({"aip_id": "not-an-id"}, "not an AIP id"),
+        ({"scope": "alle", "aip_id": "5f1d5a0e-0000-4000-8000-000000000000"}, "not both"),
+        ({"scope": "alle", "workers": 0}, "not a positive number"),
+        ({"scope": "alle", "depth": 3}, "unknown field"),
+    ],
+)
+def test_an_audit_job_with_a_bad_payload_is_refused_before_any_work(payload: Any, complaint: str) -> None:
+    from edepot.job_service import HANDLERS
+
+    with pytest.raises(InvalidInput, match=complaint):
+        HANDLERS[JobKind.AUDIT](None, payload)
+
+
+@pytest.mark.parametrize(
+    ("payload", "complaint"),
+    [
+        ({}, "unknown action"),
+        ({"action": "optimise"}, "unknown action"),
+        ({"action": "open-lapsed", "today": "yesterday"}, "not a date"),
+        ({"action": "sync", "today": "2025-01-01"}, "only for open-lapsed"),
+        ({"action": "sync", "force": True}, "unknown field"),
+    ],
+)
+def test_an_indexing_job_with_a_bad_payload_is_refused_before_any_work(payload: Any, complaint: str) -> None:
+    from edepot.job_service import HANDLERS
+
+    with pytest.raises(InvalidInput, match=complaint):
+        HANDLERS[JobKind.INDEXING](None, payload)
+
+
+def test_a_job_runs_under_a_lock_of_its_own_for_blocks_and_of_its_kind_for_cursor_sources_and_the_rest() -> None:
+    from edepot.job_service import _lock_name
+
+    now = datetime(2025, 12, 3, tzinfo=UTC)
+
+    def job(kind: JobKind, n: int) -> Job:
+        return Job(UUID(int=n), kind, kind.queue, {}, f"k{n}", JobStatus.QUEUED, now, now)
+
+    blocks = {_lock_name(job(JobKind.INGEST_ANALOGUE, n)) for n in (1, 2)}
+    zaken = {_lock_name(job(JobKind.INGEST_ZAAKSYSTEEM, n)) for n in (1, 2)}
+
+    assert len(blocks) == 2 and "ingest" not in blocks  # two blocks never wait for each other
+    assert zaken == {"job:ingest.zaaksysteem"}  # one cursor run at a time
+    assert _lock_name(job(JobKind.AUDIT, 3)) == "job:audit"
 
 
 def test_the_embedded_default_runs_the_job_inline_with_the_same_retry_budget(tmp_path: Path) -> None:
