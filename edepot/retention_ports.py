@@ -163,6 +163,10 @@ class RetentionCatalog(Protocol):
         """Record that metadata revision `revisie` is in storage (never moves backwards)."""
         ...
 
+    def mark_all_written(self, rows: Sequence[tuple[UUID, int]]) -> None:
+        """`mark_written` for each (aip id, revisie), in one transaction; unknown AIPs are skipped."""
+        ...
+
     # exclusions and postponements -------------------------------------------------------------
 
     def add_exclusion(self, exclusion: Uitsluiting) -> None: ...

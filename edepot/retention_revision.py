@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -139,34 +139,48 @@ def render(
 
 def write(store: ObjectStore, prefix: str, files: Mapping[str, bytes], staging: Path) -> None:
     """Store the revision bag under `prefix` (tag manifest last) and verify every object by re-reading.
-
     Idempotent: objects already stored with the same bytes are left alone."""
+    write_many(store, [(prefix, files)], staging)
+
+
+def write_many(store: ObjectStore, bags: Sequence[tuple[str, Mapping[str, bytes]]], staging: Path) -> None:
+    """Store several revision bags (prefix, files) with ONE sync of the store for all of them, then
+    verify every object by re-reading. Nothing may be recorded as written before this returns; a
+    crash before that leaves bags that are written again with the same bytes (see the module doc)."""
+    digests: dict[str, str] = {}
+    for prefix, files in bags:
+        digests.update(_publish(store, prefix, files, staging))
+    store.sync()
+    for key, sha256 in digests.items():
+        with store.open(key) as handle:
+            found, _ = fixity.hash_stream(handle)
+        if found["sha256"] != sha256:
+            raise FixityError(
+                f"revision object {key} did not read back as written",
+                hint="check the storage, then run `edepot retention nightly` again",
+                key=key,
+            )
+
+
+def _publish(store: ObjectStore, prefix: str, files: Mapping[str, bytes], staging: Path) -> dict[str, str]:
+    """Put one bag's objects (tag manifest last), not yet synced; key -> sha256."""
     work = staging / f"revision-{prefix.replace('/', '-')}"
     if work.exists():
         shutil.rmtree(work)
     digests: dict[str, str] = {}
-    for path, data in files.items():
-        target = work / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        digests[path] = fixity.hash_bytes(data)
     try:
+        for path, data in files.items():
+            target = work / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            digests[path] = fixity.hash_bytes(data)
         if not store.publish_directory(prefix, work):
             ordered = sorted(files, key=lambda p: (p == packaging.TAGMANIFEST, p))
             for path in ordered:
                 store.put(f"{prefix}/{path}", work / path, digests[path])
-        store.sync()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for path, sha256 in digests.items():
-        with store.open(f"{prefix}/{path}") as handle:
-            found, _ = fixity.hash_stream(handle)
-        if found["sha256"] != sha256:
-            raise FixityError(
-                f"revision object {prefix}/{path} did not read back as written",
-                hint="check the storage, then run `edepot retention nightly` again",
-                key=f"{prefix}/{path}",
-            )
+    return {f"{prefix}/{path}": sha256 for path, sha256 in digests.items()}
 
 
 def read_latest(store: ObjectStore, aip_id: UUID) -> tuple[int, dict[str, Any]] | None:

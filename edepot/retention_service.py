@@ -89,7 +89,7 @@ from edepot.retention_mapping import (
     remap,
 )
 from edepot.retention_ports import RetentionCatalog, Vernietigingsopdracht
-from edepot.retention_revision import prefix_of, read_latest, render, retain_until, write
+from edepot.retention_revision import prefix_of, read_latest, render, retain_until, write_many
 from edepot.retention_verklaring import (
     Beperking,
     beperkingen_csv,
@@ -140,6 +140,7 @@ class RetentionSettings:
     nieuwe_archiefwet_vanaf: date | None = None  # from this brondatum on: transfer after 10 years
     batch: int = 5000
     workers: int = 4  # threads reading bags when facts are first taken
+    revision_batch: int = 200  # metadata revisions stored per sync of a store
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
@@ -585,7 +586,10 @@ class RetentionService:
     # --- metadata revisions -----------------------------------------------------------------------
 
     def write_revisions(self, report: NightlyReport | None = None, *, limit: int | None = None) -> int:
-        """Write every B/V decision revisie not yet in storage as a revision bag; how many were written."""
+        """Write every B/V decision revisie not yet in storage as a revision bag; how many were written.
+
+        In batches of `revision_batch`: the bags of a batch are stored with one sync per store (a sync
+        costs more than writing a small bag), verified, locked, and then marked written together."""
         written = 0
         after: UUID | None = None
         work = self.workdir / "work"
@@ -594,25 +598,37 @@ class RetentionService:
             page = self.catalog.unwritten_decisions(after, self.settings.batch)
             if not page:
                 break
-            for besluit in page:
-                if limit is not None and written >= limit:
-                    break
-                self._write_revision(besluit, work, report)
-                written += 1
+            if limit is not None:
+                page = page[: limit - written]
+            step = max(1, self.settings.revision_batch)
+            for start in range(0, len(page), step):
+                written += self._write_batch(page[start : start + step], work, report)
             after = page[-1].aip_id
         return written
 
-    def _write_revision(self, besluit: Besluit, work: Path, report: NightlyReport | None) -> None:
-        aip = self.services.catalog.get_aip(besluit.aip_id)
-        if aip.status is not AipStatus.OPGESLAGEN:
-            self.catalog.mark_written(besluit.aip_id, besluit.revisie)  # nothing to revise any more
-            return
+    def _write_batch(self, besluiten: Sequence[Besluit], work: Path, report: NightlyReport | None) -> int:
+        bags: list[tuple[Besluit, str, dict[str, bytes]]] = []
+        done: list[tuple[UUID, int]] = []
+        for besluit in besluiten:
+            aip = self.services.catalog.get_aip(besluit.aip_id)
+            if aip.status is not AipStatus.OPGESLAGEN:
+                done.append((besluit.aip_id, besluit.revisie))  # nothing to revise any more
+                continue
+            bags.append((besluit, prefix_of(aip.id, besluit.revisie), self._render(aip, besluit)))
+        for store in self.stores:
+            write_many(store, [(prefix, files) for _, prefix, files in bags], work)
+            for besluit, prefix, _ in bags:
+                self._lock(store, besluit.aip_id, prefix, besluit, report)
+        self.catalog.mark_all_written([*done, *((b.aip_id, b.revisie) for b, _, _ in bags)])
+        return len(besluiten)
+
+    def _render(self, aip: Any, besluit: Besluit) -> dict[str, bytes]:
         sidecars = {}
         for record in aip.records:
             with self.services.store.open(f"aips/{aip.id}/{record.sidecar_path}") as handle:
                 sidecars[record.sidecar_path] = handle.read()
         feiten = self.catalog.get_facts(aip.id)
-        files = render(
+        return render(
             aip.id,
             aip.source_key,
             besluit,
@@ -626,11 +642,6 @@ class RetentionService:
                 "mapping_hash": feiten.mapping_hash,
             },
         )
-        prefix = prefix_of(aip.id, besluit.revisie)
-        for store in self.stores:
-            write(store, prefix, files, work)
-            self._lock(store, aip.id, prefix, besluit, report)
-        self.catalog.mark_written(besluit.aip_id, besluit.revisie)
 
     def _lock(
         self, store: ObjectStore, aip_id: UUID, prefix: str, besluit: Besluit, report: NightlyReport | None

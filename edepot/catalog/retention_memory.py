@@ -272,6 +272,13 @@ class InMemoryRetentionCatalog:
                 raise NotFound(f"AIP {aip_id} has no retention decision")
             self._decisions[aip_id] = replace(current, geschreven=max(current.geschreven, revisie))
 
+    def mark_all_written(self, rows: Sequence[tuple[UUID, int]]) -> None:
+        with self._lock:
+            for aip_id, revisie in rows:
+                current = self._decisions.get(aip_id)
+                if current is not None:
+                    self._decisions[aip_id] = replace(current, geschreven=max(current.geschreven, revisie))
+
     # exclusions and postponements
 
     def add_exclusion(self, exclusion: Uitsluiting) -> None:

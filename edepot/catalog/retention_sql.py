@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -375,6 +376,17 @@ class SqlRetentionCatalog(SqlTransactions):
             ).rowcount
             if not found and conn.execute(select(D.c.aip_id).where(D.c.aip_id == aip_id)).first() is None:
                 raise NotFound(f"AIP {aip_id} has no retention decision")
+
+    def mark_all_written(self, rows: Sequence[tuple[UUID, int]]) -> None:
+        if not rows:
+            return
+        statement = (
+            update(D)
+            .where(D.c.aip_id == bindparam("b_aip"), D.c.geschreven < bindparam("b_revisie"))
+            .values(geschreven=bindparam("b_revisie"))
+        )
+        with self._write() as conn:
+            conn.execute(statement, [{"b_aip": aip_id, "b_revisie": revisie} for aip_id, revisie in rows])
 
     # exclusions and postponements -------------------------------------------------------------
 

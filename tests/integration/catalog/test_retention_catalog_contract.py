@@ -560,3 +560,13 @@ def test_a_record_removed_from_the_concept_list_is_not_added_to_it_again(world: 
     again, added = world.retention.propose(LijstSoort.VERNIETIGING, TODAY, door="n", op=NOW, new_id=uuid.uuid4)
 
     assert added == 0 and again is not None and again.tellingen == {"verwijderd": 1}
+
+
+def test_marking_many_revisions_written_never_moves_backwards_and_skips_unknown_aips(world: World) -> None:
+    a, b = world.stored_aip("A"), world.stored_aip("B")
+    world.retention.save_decisions([decision(a, revisie=3), decision(b, revisie=2, geschreven=2)])
+
+    world.retention.mark_all_written([(a, 3), (b, 1), (uuid.uuid4(), 1)])
+
+    assert world.retention.get_decision(a).geschreven == 3
+    assert world.retention.get_decision(b).geschreven == 2

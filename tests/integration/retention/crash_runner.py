@@ -49,6 +49,7 @@ for name in (
     "save_decisions",
     "save_group_decisions",
     "mark_written",
+    "mark_all_written",
     "sync_unknown_category",
     "propose",
     "transition_list",
