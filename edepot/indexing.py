@@ -64,11 +64,13 @@ class SearchConfig:
     interval_seconds: float = 5.0  # how often the background indexer looks for work
     retry_base_seconds: float = 30.0  # first retry after this, doubling per attempt
     retry_max_seconds: float = 3600.0
+    cache_entries: int = 1_000  # search results cached per process, per index generation (0: none)
 
     @classmethod
     def from_env(cls, home: Path, environ: Mapping[str, str] | None = None) -> SearchConfig:
         """EDEPOT_SEARCH_ENGINE (tantivy|whoosh), EDEPOT_PUBLIC_AFTER_YEARS (default 20; 0: no age
-        test), EDEPOT_SEARCH_INTERVAL (seconds between background runs, default 5)."""
+        test), EDEPOT_SEARCH_INTERVAL (seconds between background runs, default 5),
+        EDEPOT_SEARCH_CACHE (search results cached per API process, default 1000; 0: no cache)."""
         env = os.environ if environ is None else environ
         engine = env.get("EDEPOT_SEARCH_ENGINE", "").strip().lower() or "tantivy"
         if engine not in ENGINES:
@@ -79,13 +81,23 @@ class SearchConfig:
             )
         years = _number(env, "EDEPOT_PUBLIC_AFTER_YEARS", OPENBAAR_NA_JAREN, int)
         interval = _number(env, "EDEPOT_SEARCH_INTERVAL", 5.0, float)
+        cache = _number(env, "EDEPOT_SEARCH_CACHE", cls.cache_entries, int)
+        if cache < 0 or cache > 1_000_000:
+            raise ConfigurationError(
+                f"EDEPOT_SEARCH_CACHE={cache} must be 0 (no cache) .. 1000000 results",
+                setting="EDEPOT_SEARCH_CACHE",
+            )
         if years < 0 or years > 200 or interval <= 0:
             raise ConfigurationError(
                 "EDEPOT_PUBLIC_AFTER_YEARS must be 0..200 and EDEPOT_SEARCH_INTERVAL positive",
                 setting="EDEPOT_PUBLIC_AFTER_YEARS",
             )
         return cls(
-            engine=engine, index_path=home / "index" / engine, openbaar_na_jaren=years, interval_seconds=interval
+            engine=engine,
+            index_path=home / "index" / engine,
+            openbaar_na_jaren=years,
+            interval_seconds=interval,
+            cache_entries=cache,
         )
 
 

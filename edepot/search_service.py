@@ -36,6 +36,7 @@ from edepot.model import Aip, AipStatus, FileEntry, RecordEntry
 from edepot.openbaarheid import Toegang, beoordeel, feiten_van
 from edepot.publications import NoPublications, Publications
 from edepot.search import IndexDocument, Query, SearchIndex, SearchResult, open_index
+from edepot.search.cache import ResultCache
 
 
 class NotPublic(NotFound):
@@ -103,6 +104,7 @@ class SearchService:
         self._index = index
         self._indexer: Indexer | None = None
         self._lock = threading.Lock()
+        self.cache = ResultCache(config.cache_entries)
 
     # -- the index ---------------------------------------------------------------------------------
 
@@ -126,7 +128,20 @@ class SearchService:
             self._index.close()
 
     def search(self, query: Query) -> SearchResult:
-        return self.index.search(query)
+        """The engine's answer, from the cache when the same query (same audience) was answered on
+        this index generation before."""
+        generation = self.index.generation()
+        found = self.cache.get(generation, query)
+        if found is None:
+            found = self.index.search(query)
+            self.cache.put(generation, query, found)
+        return found
+
+    def cached(self, query: Query) -> SearchResult | None:
+        """The cached answer, or None (then call `search`): cheap enough for an event loop."""
+        if not self.cache.max_entries:
+            return None
+        return self.cache.get(self.index.generation(), query)
 
     def today(self) -> date:
         return local_today(self.services.clock.now())

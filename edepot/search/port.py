@@ -7,7 +7,7 @@ filter into the query itself, so totals and facet counts never include what the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Protocol
 
 from edepot.search.model import IndexDocument, Query, SearchResult
@@ -28,6 +28,11 @@ class SearchIndex(Protocol):
 
     def search(self, query: Query) -> SearchResult:
         """One page of hits, the total and facet counts, limited to what `query.audience` may see."""
+        ...
+
+    def generation(self) -> Hashable:
+        """An opaque value that changes whenever a commit (of this process or another) becomes
+        visible; after it returns, `search` answers from that generation or a newer one."""
         ...
 
     def count(self) -> int:

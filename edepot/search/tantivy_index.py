@@ -10,10 +10,11 @@ Snippets come from tantivy's SnippetGenerator over the stored description and fu
 from __future__ import annotations
 
 import json
+import os
 import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,12 @@ from edepot.search.samenstelling import delen_tekst
 
 FACET_LIMIT = 50
 SNIPPET_SOURCE_CHARS = 50_000  # snippets are looked for in the start of long texts only
-RELOAD_INTERVAL_S = 1.0  # how soon commits by another process become visible here
+META_FILE = "meta.json"  # rewritten (atomically, as a new file) by every commit and merge
 
 TEXT_FIELDS = {"title": 3.0, "kenmerken": 3.0, "description": 2.0, "full_text": 1.0}
 DELEN_BOOST = 0.5  # parts of compounds: found, but below a record with the word itself
+WORD_FIELDS = {**TEXT_FIELDS, "delen": DELEN_BOOST}
+PARSED_QUERIES = 1_024  # parsed text queries kept per index (a query object is immutable)
 _NO_DATE_ASC = 99_991_231
 _NO_DATE_DESC = 0
 
@@ -125,7 +128,9 @@ class TantivyIndex:
         self._writer_threads = writer_threads
         self._writer: Any = None
         self._lock = threading.Lock()
-        self._reloaded = time.monotonic()
+        self._reload_lock = threading.Lock()
+        self._generation: Hashable = self._meta_stamp()
+        self._text_query: Callable[[str], Any] = lru_cache(maxsize=PARSED_QUERIES)(self._parse_text)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -193,8 +198,7 @@ class TantivyIndex:
     def _commit_locked(self) -> None:
         if self._writer is not None:
             self._writer.commit()
-        self._index.reload()
-        self._reloaded = time.monotonic()
+        self.generation()
 
     def close(self) -> None:
         with self._lock:
@@ -212,16 +216,29 @@ class TantivyIndex:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def _meta_stamp(self) -> Hashable:
+        try:
+            meta = os.stat(self.path / META_FILE)
+        except FileNotFoundError:
+            return None
+        return (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+
+    def generation(self) -> Hashable:
+        """The identity of the index's meta.json, which every commit (of any process) replaces;
+        the reader is reloaded when it changed, so searches see at least this generation."""
+        stamp = self._meta_stamp()
+        if stamp != self._generation:
+            with self._reload_lock:
+                self._index.reload()
+                self._generation = stamp
+        return stamp
+
     def _searcher(self) -> Any:
-        if time.monotonic() - self._reloaded > RELOAD_INTERVAL_S:
-            self._index.reload()
-            self._reloaded = time.monotonic()
+        self.generation()
         return self._index.searcher()
 
     def count(self) -> int:
-        self._index.reload()
-        self._reloaded = time.monotonic()
-        num_docs: int = self._index.searcher().num_docs
+        num_docs: int = self._searcher().num_docs
         return num_docs
 
     def _build(self, query: Query, user: querytext.UserQuery) -> tuple[Any, Any]:
@@ -230,7 +247,7 @@ class TantivyIndex:
         must: list[Any] = []
         text_query = None
         if user.clauses:
-            text_query = T.Query.boolean_query([(T.Occur.Must, self._clause_query(c)) for c in user.clauses])
+            text_query = self._text_query(user.render())
             must.append(text_query)
         if query.audience is not Audience.INTERNAL:
             must.append(T.Query.term_query(self._schema, "published", True))
@@ -247,17 +264,22 @@ class TantivyIndex:
             must.insert(0, T.Query.all_query())
         return T.Query.boolean_query([(T.Occur.Must, q) for q in must]), text_query
 
+    def _parse_text(self, rendered: str) -> Any:
+        """Every clause must match: a word in any text field or as a part of a compound (`delen`),
+        a phrase in any text field but not across the parts of compounds."""
+        clauses = querytext.parse(rendered).clauses
+        if not any(clause.is_phrase for clause in clauses):  # the common case: one parse
+            return self._index.parse_query(
+                rendered,
+                default_field_names=[*TEXT_FIELDS, "delen"],
+                field_boosts=WORD_FIELDS,
+                conjunction_by_default=True,
+            )
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, self._clause_query(c)) for c in clauses])
+
     def _clause_query(self, clause: querytext.Clause) -> Any:
-        """A word or phrase in any text field; a single word also as a part of a compound."""
-        whole = self._index.parse_query(
-            clause.render(), default_field_names=list(TEXT_FIELDS), field_boosts=TEXT_FIELDS
-        )
-        if clause.is_phrase:
-            return whole
-        part = self._index.parse_query(
-            clause.render(), default_field_names=["delen"], field_boosts={"delen": DELEN_BOOST}
-        )
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, whole), (tantivy.Occur.Should, part)])
+        fields = TEXT_FIELDS if clause.is_phrase else WORD_FIELDS
+        return self._index.parse_query(clause.render(), default_field_names=list(fields), field_boosts=fields)
 
     def search(self, query: Query) -> SearchResult:
         user = querytext.parse(query.text)

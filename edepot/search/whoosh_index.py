@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -260,6 +260,11 @@ class WhooshIndex:
             self._searcher.close()  # (refresh() fails on an emptied index, so open anew)
             self._searcher = self._index.searcher()
         return self._searcher
+
+    def generation(self) -> Hashable:
+        """The latest committed generation of the index directory (of any process)."""
+        latest: int = self._index.latest_generation()
+        return latest
 
     def count(self) -> int:
         with self._lock:

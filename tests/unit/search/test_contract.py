@@ -516,3 +516,23 @@ def test_the_public_never_finds_a_restricted_compound_by_its_parts(compound_inde
 
 def test_a_compound_found_by_a_part_is_counted_in_its_facets(compound_index: SearchIndex) -> None:
     assert facet(compound_index.search(Query("omgeving")), Facet.INFORMATIECATEGORIE) == {"Vergunningen": 1}
+
+
+# -- generations: what a result cache keys on -----------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_commit_by_another_instance_changes_the_generation_and_is_seen_at_once(engine: str, tmp_path: Path) -> None:
+    writer = open_index(engine, tmp_path / engine)
+    writer.add([doc("eerste", "Eerste vergunning")])
+    writer.commit()
+    reader = open_index(engine, tmp_path / engine)
+    before = reader.generation()
+    assert ids(reader.search(Query("vergunning"))) == {"eerste"}
+    assert reader.generation() == before  # searching is no commit
+    writer.add([doc("tweede", "Tweede vergunning")])
+    writer.commit()
+    assert reader.generation() != before
+    assert ids(reader.search(Query("vergunning"))) == {"eerste", "tweede"}
+    writer.close()
+    reader.close()
