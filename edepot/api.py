@@ -317,6 +317,7 @@ def create_app(services: Any) -> FastAPI:
     from edepot.api_search import include_search
     from edepot.api_woo import install as install_woo
     from edepot.web.portal import include_portal
+    from edepot.web.retentie import install as install_retentie_pages
 
     include_search(app, services)  # public and internal search (app.state.search)
     api_retention.install(app)  # destruction and transfer lists
@@ -324,6 +325,7 @@ def create_app(services: Any) -> FastAPI:
     api_jobs.install(app)  # background jobs (scale-out)
     install_woo(app)  # Woo publication, robots.txt and the DiWoo sitemaps
     include_portal(app)  # the public web portal at /, with HTML error pages
+    install_retentie_pages(app)  # retention dashboard pages at /beheer/retentie
     declare_actions(app)
     if settings.public_rate_limit is not None:
         app.add_middleware(
