@@ -86,9 +86,17 @@ def demo(ctx: click.Context, as_json: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="EDEPOT_WEB_WORKERS",
+    help="Worker processes (uvicorn); settings then come from the environment. [env: EDEPOT_WEB_WORKERS]",
+)
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the HTTP API and the public portal; the search index is kept in sync in the background."""
     import uvicorn
 
@@ -96,6 +104,11 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from edepot.api import create_app
     from edepot.cli_search import start_background_indexing
 
+    if workers > 1:  # each worker builds its app from the environment: edepot/serve.py
+        from edepot.serve import FACTORY
+
+        uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
     app = create_app(_services(ctx))
     config = uvicorn.Config(app, host=host, port=port, log_level="info")
     logsafe.add_filter_to_handlers()  # uvicorn configured its handlers just now
