@@ -330,15 +330,9 @@ def test_staging_of_a_live_ingest_and_work_that_is_not_an_ingests_are_left_alone
     assert live.is_dir() and repair.is_dir()
 
 
-def test_an_aip_left_pending_is_completed_by_the_next_ingest_and_its_staging_removed(tmp_path):
+def test_an_aip_left_pending_is_completed_by_the_next_ingest_and_its_staging_removed(services, tmp_path):
     store = CorruptingStore("0001.tif")
-    services = Services(
-        catalog=InMemoryCatalog(),
-        store=store,
-        clock=TickingClock(),
-        settings=Settings(home=tmp_path / "home"),
-        formats=NoFormats(),
-    )
+    services = replace(services, store=store)
     with pytest.raises(FixityError):
         services.ingest(submission(tmp_path / "in", {"1/0001.tif": b"page one"}))
     store.armed = False
