@@ -8,6 +8,9 @@ there is one), its own DiWoo metadata as JSON (`edepot.woo_metadata`) and the ht
 published at. Status changes are made by the service through `PUBLICATIE_TRANSITIONS`; the
 catalog only refuses a save against a stale `revisie` (optimistic concurrency).
 
+Sitemap runs are serialised by `sitemaps_exclusief()` (a lease of `edepot.leases`: an advisory lock
+on PostgreSQL, `flock` beside a SQLite database, a thread lock in memory), dropped when its holder dies.
+
 Adapters: `edepot.catalog.woo_sql.SqlWooCatalog` (SQLite/PostgreSQL, migration 0007) and
 `edepot.catalog.woo_memory.InMemoryWooCatalog`; one contract test runs against both.
 """
@@ -15,6 +18,7 @@ Adapters: `edepot.catalog.woo_sql.SqlWooCatalog` (SQLite/PostgreSQL, migration 0
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -165,6 +169,15 @@ class WooCatalog(Protocol):
         """Every document of every publicatie in status gepubliceerd."""
         ...
 
+    def gepubliceerde_urls(self) -> dict[str, datetime]:
+        """url -> gewijzigd_op of every published document (two narrow columns: what a sitemap run
+        compares with its state to find what changed)."""
+        ...
+
+    def stukken_met_urls(self, urls: Sequence[str]) -> list[StukRij]:
+        """The published documents at these urls (any order; unknown or unpublished urls are left out)."""
+        ...
+
     def published_record_ids(self) -> frozenset[UUID]: ...
 
     def withdrawal(self, record_id: UUID) -> str | None:
@@ -180,6 +193,14 @@ class WooCatalog(Protocol):
     def save_sitemap_state(self, vorige: SitemapState, nieuw: SitemapState) -> None:
         """Store `nieuw`; only the files that differ from `vorige` are written or deleted."""
         ...
+
+    def sitemaps_exclusief(self) -> AbstractContextManager[None]:
+        """Held by one sitemap run at a time across every process sharing this catalog, from reading
+        the state to saving the next one (so no run saves a state computed from an older one)."""
+        ...
+
+
+SITEMAP_LEASE = "woo:sitemaps"
 
 
 def publicatie_not_found(publicatie_id: str) -> NotFound:

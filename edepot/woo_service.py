@@ -644,15 +644,18 @@ class WooService:
 
     # --- sitemaps -----------------------------------------------------------------------------------
 
-    def _urls(self, stukken: Sequence[StukRij]) -> dict[str, sitemaps.Url]:
-        publicaties: dict[str, tuple[PublicatieRij, Publicatie]] = {}
+    def _urls(
+        self, stukken: Sequence[StukRij], modellen: dict[str, tuple[PublicatieRij, Publicatie]]
+    ) -> dict[str, sitemaps.Url]:
+        """The sitemap entries of these documents; `modellen` caches each publicatie for the run (its
+        model without documents: a document's DiWoo fragment needs only its publicatie's own fields)."""
         urls = {}
         for stuk in stukken:
-            if stuk.publicatie_id not in publicaties:
+            if stuk.publicatie_id not in modellen:
                 rij = self.catalog.get_publicatie(stuk.publicatie_id)
-                publicaties[rij.id] = (rij, self.model(rij, self.catalog.stukken(rij.id)))
-            rij, model = publicaties[stuk.publicatie_id]
-            document = next(d for d in model.documenten if d.id == stuk.id)
+                modellen[rij.id] = (rij, self.model(rij, []))
+            rij, model = modellen[stuk.publicatie_id]
+            document = self._document(stuk)
             urls[document.url] = sitemaps.Url(
                 loc=document.url,
                 lastmod=stuk.gewijzigd_op,
@@ -663,17 +666,38 @@ class WooService:
         return urls
 
     def sitemaps(self) -> dict[str, Any]:
-        """Reconcile the sitemaps with the published documents; write only the files that change."""
+        """Reconcile the sitemaps with the published documents; write only the files that change.
+
+        One run at a time across processes (`WooCatalog.sitemaps_exclusief`), from reading the state
+        to saving the next, so concurrent publications never save a state computed from an older one.
+        A run reads the url and change time of every published document, but loads and renders only
+        the documents that changed and those sharing a sitemap file with them.
+        """
         basis = self.basis_url()
+        with self.catalog.sitemaps_exclusief():
+            return self._regenereer(basis)
+
+    def _regenereer(self, basis: str) -> dict[str, Any]:
         vorige = self.catalog.sitemap_state()
-        gepubliceerd = {s.url: s for s in self.catalog.gepubliceerde_stukken() if s.url}
+        gepubliceerd = self.catalog.gepubliceerde_urls()
+        bestand_van = vorige.bestand_van()
         bekend = {u.loc: u.lastmod for b in vorige.sitemaps.values() for u in b.urls}
-        veranderd = [s for loc, s in gepubliceerd.items() if bekend.get(loc) != s.gewijzigd_op.isoformat()]
-        wijzigingen: list[sitemaps.Wijziging] = list(self._urls(veranderd).values())
+        veranderd = [loc for loc, moment in gepubliceerd.items() if bekend.get(loc) != moment.isoformat()]
+        modellen: dict[str, tuple[PublicatieRij, Publicatie]] = {}
+        wijzigingen: list[sitemaps.Wijziging] = list(
+            self._urls(self.catalog.stukken_met_urls(veranderd), modellen).values()
+        )
         wijzigingen += [sitemaps.Verwijdering(loc) for loc in bekend if loc not in gepubliceerd]
+        geladen: dict[str, sitemaps.Url] = {}
 
         def opzoeken(loc: str) -> sitemaps.Url:
-            return self._urls([gepubliceerd[loc]])[loc]
+            # an unchanged url whose sitemap is re-rendered: load its whole old file at once
+            if loc not in geladen:
+                oud = vorige.sitemaps.get(bestand_van.get(loc, ""))
+                buren = [u.loc for u in oud.urls] if oud is not None else [loc]
+                batch = [b for b in buren if b in gepubliceerd and b not in geladen] or [loc]
+                geladen.update(self._urls(self.catalog.stukken_met_urls(batch), modellen))
+            return geladen[loc]
 
         regeneratie = sitemaps.regenereer(basis, vorige, wijzigingen, opzoeken, tijdstip=self._now())
         self.site_path.mkdir(parents=True, exist_ok=True)
@@ -695,6 +719,7 @@ class WooService:
             "verwijderd": sorted(n for n, b in regeneratie.bestanden.items() if b is None),
             "urls": regeneratie.state.urls(),
             "indexen": regeneratie.indexnamen,
+            "gelezen": len(veranderd) + len(geladen),
         }
 
     def site_bestand(self, naam: str) -> bytes:

@@ -4,8 +4,10 @@ as `edepot.catalog.woo_sql.SqlWooCatalog` (tests/integration/woo/test_woo_catalo
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
 from edepot.errors import Conflict
@@ -29,6 +31,7 @@ class InMemoryWooCatalog:
         self._redacties: dict[tuple[str, int], RedactieRij] = {}
         self._sitemaps: dict[str, tuple[str, BestandState]] = {}
         self._lock = threading.Lock()
+        self._sitemap_lock = threading.Lock()
 
     def add_publicatie(self, publicatie: PublicatieRij, stukken: Sequence[StukRij]) -> None:
         with self._lock:
@@ -83,6 +86,13 @@ class InMemoryWooCatalog:
     def gepubliceerde_stukken(self) -> list[StukRij]:
         return sorted(self._met_status(PublicatieStatus.GEPUBLICEERD), key=lambda s: (s.publicatie_id, s.volgnummer))
 
+    def gepubliceerde_urls(self) -> dict[str, datetime]:
+        return {s.url: s.gewijzigd_op for s in self._met_status(PublicatieStatus.GEPUBLICEERD) if s.url}
+
+    def stukken_met_urls(self, urls: Sequence[str]) -> list[StukRij]:
+        gevraagd = set(urls)
+        return [s for s in self.gepubliceerde_stukken() if s.url in gevraagd]
+
     def published_record_ids(self) -> frozenset[UUID]:
         return frozenset(s.publiek_record_id for s in self._met_status(PublicatieStatus.GEPUBLICEERD))
 
@@ -119,3 +129,8 @@ class InMemoryWooCatalog:
                 self._sitemaps.pop(naam, None)
             for soort, bestand in schrijven:
                 self._sitemaps[bestand.naam] = (soort, bestand)
+
+    @contextmanager
+    def sitemaps_exclusief(self) -> Iterator[None]:
+        with self._sitemap_lock:
+            yield

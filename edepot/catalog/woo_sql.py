@@ -8,12 +8,15 @@ the stored revisie under that lock, so two processes changing one publicatie nev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from edepot.catalog.leases_sql import SqlLeases
 from edepot.catalog.sql import SqlTransactions
 from edepot.catalog.woo_tables import woo_documenten as D
 from edepot.catalog.woo_tables import woo_publicaties as P
@@ -23,6 +26,7 @@ from edepot.errors import Conflict
 from edepot.woo.model import PublicatieStatus, Verantwoordelijke
 from edepot.woo.sitemaps import BestandState, SitemapState, UrlState
 from edepot.woo_ports import (
+    SITEMAP_LEASE,
     PublicatieRij,
     RedactieRij,
     StukRij,
@@ -33,7 +37,14 @@ from edepot.woo_ports import (
 )
 
 
+IN_BATCH = 500  # urls per IN (...) query
+
+
 class SqlWooCatalog(SqlTransactions):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._leases = SqlLeases(engine)
+
     # --- publicaties ---------------------------------------------------------------------------
 
     def add_publicatie(self, publicatie: PublicatieRij, stukken: Sequence[StukRij]) -> None:
@@ -119,6 +130,31 @@ class SqlWooCatalog(SqlTransactions):
         with self._read() as conn:
             return [_stuk(r) for r in conn.execute(query)]
 
+    def gepubliceerde_urls(self) -> dict[str, datetime]:
+        query = (
+            select(D.c.url, D.c.gewijzigd_op)
+            .join(P, P.c.id == D.c.publicatie_id)
+            .where(P.c.status == str(PublicatieStatus.GEPUBLICEERD), D.c.url.is_not(None))
+        )
+        with self._read() as conn:
+            return {url: moment for url, moment in conn.execute(query)}
+
+    def stukken_met_urls(self, urls: Sequence[str]) -> list[StukRij]:
+        gevraagd = sorted(set(urls))
+        gevonden: list[StukRij] = []
+        with self._read() as conn:
+            for begin in range(0, len(gevraagd), IN_BATCH):
+                query = (
+                    select(D)
+                    .join(P, P.c.id == D.c.publicatie_id)
+                    .where(
+                        P.c.status == str(PublicatieStatus.GEPUBLICEERD),
+                        D.c.url.in_(gevraagd[begin : begin + IN_BATCH]),
+                    )
+                )
+                gevonden += [_stuk(r) for r in conn.execute(query)]
+        return gevonden
+
     def published_record_ids(self) -> frozenset[UUID]:
         query = (
             select(D.c.publiek_record_id)
@@ -176,6 +212,9 @@ class SqlWooCatalog(SqlTransactions):
             for soort, bestand in schrijven:
                 conn.execute(delete(S).where(S.c.naam == bestand.naam))
                 conn.execute(insert(S).values(_bestand_values(soort, bestand)))
+
+    def sitemaps_exclusief(self) -> AbstractContextManager[None]:
+        return self._leases.hold([SITEMAP_LEASE])
 
 
 # --- rows ------------------------------------------------------------------------------------------

@@ -162,3 +162,38 @@ def test_the_sitemap_state_round_trips_and_only_changed_files_are_rewritten(woo:
     woo.save_sitemap_state(woo.sitemap_state(), tweede)
     assert woo.sitemap_state() == tweede
     assert woo.sitemap_state().bestand_van().keys() == {f"{BASIS}2.pdf"}
+
+
+def test_only_published_urls_are_listed_with_their_change_time_and_found_by_url(woo: WooCatalog) -> None:
+    concept = replace(stuk("pub-2"), url="https://open.limburg.example/concept.pdf")
+    woo.add_publicatie(publicatie("pub-2"), [concept])
+    a = replace(stuk(), url="https://open.limburg.example/a.pdf")
+    b = replace(stuk(nummer=2), url="https://open.limburg.example/b.pdf", gewijzigd_op=T.replace(hour=11))
+    woo.add_publicatie(publicatie(), [stuk(), stuk(nummer=2)])
+    woo.save(replace(publicatie(), status=PublicatieStatus.GEPUBLICEERD), [a, b], revisie=1)
+
+    assert woo.gepubliceerde_urls() == {a.url: a.gewijzigd_op, b.url: b.gewijzigd_op}
+    assert woo.stukken_met_urls([]) == []
+    assert woo.stukken_met_urls([concept.url or "", "https://elders.example/x.pdf"]) == []
+    assert sorted(woo.stukken_met_urls([b.url or "", a.url or "", b.url or ""]), key=lambda s: s.id) == [a, b]
+
+
+def test_one_sitemap_run_at_a_time_holds_the_lock_until_it_ends(woo: WooCatalog) -> None:
+    import threading
+
+    volgorde: list[str] = []
+    binnen = threading.Event()
+
+    def tweede() -> None:
+        binnen.wait(5)
+        with woo.sitemaps_exclusief():
+            volgorde.append("tweede")
+
+    draad = threading.Thread(target=tweede)
+    draad.start()
+    with woo.sitemaps_exclusief():
+        binnen.set()
+        draad.join(0.3)  # the second run waits for the first
+        volgorde.append("eerste")
+    draad.join(5)
+    assert volgorde == ["eerste", "tweede"]
