@@ -15,6 +15,8 @@ status (`system.manage`).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
@@ -253,6 +255,30 @@ async def _search(service: SearchService, query: SearchQuery) -> SearchResult:
     return await run_in_threadpool(service.search, query)
 
 
+class RenderedResults:
+    """The public JSON of the most recent results, by result object: a result served again from the
+    search cache is not serialised again. The object itself is kept and compared by identity, so an
+    entry can never answer for another result; at most `max_entries` are held."""
+
+    def __init__(self, max_entries: int = 1_000) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[int, tuple[SearchResult, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def json(self, result: SearchResult) -> bytes:
+        with self._lock:
+            found = self._entries.get(id(result))
+            if found is not None and found[0] is result:
+                self._entries.move_to_end(id(result))
+                return found[1]
+        body = public_search_json(result)
+        with self._lock:
+            self._entries[id(result)] = (result, body)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return body
+
+
 def public_search_json(result: SearchResult) -> bytes:
     """`public_search_response(result)` as JSON, built from plain data: the hot path of the public
     search pays no model validation (the equality of the two is specified in the tests)."""
@@ -381,8 +407,9 @@ async def public_search(
         result = SearchResult(0, (), {}, page, page_size)
     else:  # a cached answer without a hop to the thread pool; an engine search in the pool
         result = await _search(service, query)
-    # the hot path: JSON from plain data (FastAPI would validate a returned model again)
-    return Response(public_search_json(result), media_type="application/json")
+    # the hot path: JSON from plain data (FastAPI would validate a returned model again), once per result
+    rendered: RenderedResults = request.app.state.rendered_search
+    return Response(rendered.json(result), media_type="application/json")
 
 
 @public_router.get(
@@ -548,6 +575,7 @@ def include_search(app: FastAPI, services: Any, search: SearchService | None = N
     """Add the public and internal search routers to `app`; the service goes to `app.state.search`."""
     service = search or build_search(services)
     app.state.search = service
+    app.state.rendered_search = RenderedResults(max(1, service.config.cache_entries))
     include_routes(app, public_router)  # not app.include_router: see auth.http.include_routes
     include_routes(app, internal_router)
     return service

@@ -8,8 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-from edepot.api_search import public_search_json, public_search_response
+from edepot.api import create_app
+from edepot.api_search import RenderedResults, public_search_json, public_search_response
 from edepot.errors import ConfigurationError
 from edepot.indexing import SearchConfig
 from edepot.search import Audience, Query
@@ -88,3 +90,30 @@ def test_the_public_search_json_is_exactly_the_documented_response_model(world: 
 def test_the_cache_size_comes_from_the_environment(tmp_path: Path) -> None:
     assert SearchConfig.from_env(tmp_path, {}).cache_entries == 1_000
     assert SearchConfig.from_env(tmp_path, {"EDEPOT_SEARCH_CACHE": "0"}).cache_entries == 0
+
+
+def test_a_rendered_result_is_reused_only_for_that_very_result_object(world: World) -> None:
+    world.search.indexer.sync()
+    rendered = RenderedResults(max_entries=2)
+    first = world.search.search(Query("", page_size=100))
+    body = rendered.json(first)
+    assert rendered.json(first) is body  # the cached result again: not serialised again
+    other = replace(first, total=first.total + 1)  # another object, never mistaken for the first
+    assert json.loads(rendered.json(other))["total"] == first.total + 1
+    for n in range(3):
+        rendered.json(replace(first, page=n + 2))
+    assert rendered.json(first) is not body  # evicted beyond the bound, rendered anew
+    assert rendered.json(first) == body
+
+
+def test_the_public_search_over_http_answers_the_same_from_the_cache(world: World) -> None:
+    world.search.indexer.sync()
+    app = create_app(world.services)
+    app.state.search = world.search
+    with TestClient(app) as client:
+        first = client.get("/api/public/v1/search", params={"page_size": 100})
+        again = client.get("/api/public/v1/search", params={"page_size": 100})
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert {world.kenmerk(h["id"]) for h in again.json()["hits"]} == PUBLIC
+    assert world.search.cache.hits >= 1
