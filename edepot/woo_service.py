@@ -348,6 +348,42 @@ class WooService:
                 pdf.close()
         return gevonden
 
+    def paginas(self, document_id: str) -> list[tuple[float, float]]:
+        """Width and height (PDF points) of every page of the document's original."""
+        import pypdfium2 as pdfium
+
+        stuk = self.catalog.get_stuk(document_id)
+        with self._werkmap() as map_:
+            pdf = pdfium.PdfDocument(str(self._origineel(stuk, Path(map_))))
+            try:
+                return [tuple(pdf[i].get_size()) for i in range(len(pdf))]
+            finally:
+                pdf.close()
+
+    def pagina_png(self, document_id: str, pagina: int, *, schaal: float = 1.0) -> bytes:
+        """Page `pagina` (from 1) of the document's original as a PNG, `schaal` pixels per point,
+        for the Woo-redacteur to mark areas on (the original may be restricted: never for the public)."""
+        import io
+
+        import pypdfium2 as pdfium
+
+        stuk = self.catalog.get_stuk(document_id)
+        with self._werkmap() as map_:
+            pdf = pdfium.PdfDocument(str(self._origineel(stuk, Path(map_))))
+            try:
+                if not 1 <= pagina <= len(pdf):
+                    raise NotFound(
+                        f"document {document_id} has no page {pagina}",
+                        hint=f"pages are numbered 1 to {len(pdf)}",
+                        document=document_id,
+                    )
+                beeld = pdf[pagina - 1].render(scale=schaal).to_pil()
+            finally:
+                pdf.close()
+        uit = io.BytesIO()
+        beeld.save(uit, format="PNG", optimize=True)
+        return uit.getvalue()
+
     def redact(self, document_id: str, markeringen: Sequence[Markering], wie: str) -> dict[str, Any]:
         """Redact the document's original PDF; the verified result becomes its published file."""
         if not markeringen:
