@@ -318,6 +318,7 @@ def create_app(services: Any) -> FastAPI:
     from edepot.api_woo import install as install_woo
     from edepot.web.portal import include_portal
     from edepot.web.retentie import install as install_retentie_pages
+    from edepot.web.woo import install as install_woo_pages
 
     include_search(app, services)  # public and internal search (app.state.search)
     api_retention.install(app)  # destruction and transfer lists
@@ -326,6 +327,7 @@ def create_app(services: Any) -> FastAPI:
     install_woo(app)  # Woo publication, robots.txt and the DiWoo sitemaps
     include_portal(app)  # the public web portal at /, with HTML error pages
     install_retentie_pages(app)  # retention dashboard pages at /beheer/retentie
+    install_woo_pages(app)  # Woo-redacteur pages at /beheer/woo
     declare_actions(app)
     if settings.public_rate_limit is not None:
         app.add_middleware(

@@ -432,9 +432,18 @@ async def public_record_detail(record_id: UUID, request: Request) -> PublicRecor
         410: WITHDRAWN,
     },
 )
-async def public_file_download(record_id: UUID, bestand_id: UUID, request: Request) -> StreamingResponse:
-    """Download a file of a public record (Content-Type from the ledger, as an attachment)."""
-    return await run_in_threadpool(download_response, _service(request), record_id, bestand_id)
+async def public_file_download(record_id: UUID, bestand_id: UUID, request: Request) -> Response:
+    """Download a file of a public record (Content-Type from the ledger, as an attachment).
+    A withdrawn publication is 410: a page with the reason for a browser (Accept: text/html)."""
+    from edepot.search_service import Withdrawn
+    from edepot.web.woo import ingetrokken_pagina, wil_html
+
+    try:
+        return await run_in_threadpool(download_response, _service(request), record_id, bestand_id)
+    except Withdrawn as gone:
+        if wil_html(request):
+            return ingetrokken_pagina(request, gone.reason)
+        raise
 
 
 SearchReader = Annotated[Principal, Depends(require(Action.SEARCH_INTERNAL))]
