@@ -44,6 +44,7 @@ from edepot.jobs import (
     fingerprint_folder,
     idempotency_key,
 )
+from edepot.woo_jobs import run_publication
 from edepot.worker_settings import WorkerSettings
 
 # Errors that another attempt cannot cure: the job goes to the dead-letter list at once.
@@ -199,7 +200,7 @@ HANDLERS: dict[JobKind, Handler] = {
     JobKind.RETENTION_NIGHTLY: _retention_nightly,
     JobKind.AUDIT: _audit,
     JobKind.INDEXING: _indexing,
-    JobKind.PUBLICATION: _not_available(JobKind.PUBLICATION),
+    JobKind.PUBLICATION: run_publication,  # edepot.woo_jobs: publish one publicatie, or the sitemaps
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from edepot.catalog.jobs_memory import InMemoryJobCatalog
 from edepot.errors import ConfigurationError, InvalidInput, StorageError
 from edepot.job_service import InlineDispatcher, JobRunner, JobService, RetryLater
-from edepot.jobs import Job, JobKind, JobStatus, NotAvailable, QueueFull, fingerprint_folder
+from edepot.jobs import Job, JobKind, JobStatus, QueueFull, fingerprint_folder
 from edepot.worker_settings import PoolSettings, WorkerSettings
 
 
@@ -239,10 +239,10 @@ def test_a_dead_job_retried_by_an_operator_is_queued_and_sent_again(tmp_path: Pa
     assert jobs.dispatcher.sent[-1].id == job.id  # type: ignore[attr-defined]
 
 
-def test_publication_is_not_in_this_build_and_fails_with_not_available(tmp_path: Path) -> None:
+def test_a_publication_job_without_an_action_is_refused_before_anything_runs(tmp_path: Path) -> None:
     from edepot.job_service import HANDLERS
 
-    with pytest.raises(NotAvailable, match="not available in this build"):
+    with pytest.raises(InvalidInput, match="unknown action None"):
         HANDLERS[JobKind.PUBLICATION](None, {})
 
 
