@@ -204,6 +204,55 @@ def engine_baseline(sample: int) -> float:
     return len(facts) / (time.perf_counter() - start)
 
 
+# the steps of `RetentionService.nightly` (see its module docstring), timed by wrapping the methods
+STEPS = (
+    ("service", "take_facts"),
+    ("service", "remap_facts"),
+    ("catalog", "decision_groups"),
+    ("service", "decision_for"),
+    ("catalog", "save_group_decisions"),
+    ("catalog", "facts_needing_decision"),
+    ("catalog", "save_decisions"),
+    ("catalog", "sync_unknown_category"),
+    ("catalog", "propose"),
+    ("catalog", "decision_counts"),
+    ("catalog", "exclusion_counts"),
+)
+
+
+class Stopwatch:
+    """Seconds spent per step, by wrapping the instance's methods (nothing in edepot is changed)."""
+
+    def __init__(self, retention: RetentionService) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        for owner_name, name in STEPS:
+            owner = retention if owner_name == "service" else retention.catalog
+            setattr(owner, name, self._timed(name, getattr(owner, name)))
+
+    def _timed(self, name: str, method: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+                self.calls[name] = self.calls.get(name, 0) + 1
+
+        return timed
+
+    def reset(self) -> dict[str, tuple[float, int]]:
+        taken = {k: (v, self.calls[k]) for k, v in self.seconds.items()}
+        self.seconds, self.calls = {}, {}
+        return taken
+
+
+def _steps_line(steps: dict[str, tuple[float, int]], total: float) -> str:
+    parts = [f"{name} {s:.1f}s" + (f" ({n}x)" if n > 1 else "") for name, (s, n) in steps.items() if s >= 0.05]
+    rest = total - sum(s for name, (s, _) in steps.items() if name != "decision_for")
+    return ", ".join(parts) + f"; other {rest:.1f}s"
+
+
 def nightly_on(url: str, n: int, workdir: Path) -> dict[str, Any]:
     engine = create_engine_for(url)
     migrate(engine)
@@ -218,12 +267,15 @@ def nightly_on(url: str, n: int, workdir: Path) -> dict[str, Any]:
     )
     retention = RetentionService(services, SqlRetentionCatalog(engine), mapping=mapping)
     retention.lists  # noqa: B018 - load the lists outside the timing
+    watch = Stopwatch(retention)
     start = time.perf_counter()
     cold = retention.nightly(TODAY, write_revisions=False)
     cold_s = time.perf_counter() - start
+    cold_steps = watch.reset()
     start = time.perf_counter()
     warm = retention.nightly(TODAY, write_revisions=False)
     warm_s = time.perf_counter() - start
+    warm_steps = watch.reset()
     engine.dispose()
     return {
         "load_s": loaded,
@@ -233,6 +285,8 @@ def nightly_on(url: str, n: int, workdir: Path) -> dict[str, Any]:
         "decisions": cold.decisions,
         "lists": {k: v["items"] for k, v in cold.lists.items()},
         "warm_decided": warm.decided,
+        "cold_steps": cold_steps,
+        "warm_steps": warm_steps,
     }
 
 
@@ -299,6 +353,8 @@ def main() -> None:
             print(
                 f"          decisions {r['decisions']}, list items {r['lists']}, warm run decided {r['warm_decided']}"
             )
+            print(f"          cold steps: {_steps_line(r['cold_steps'], cold)}")
+            print(f"          warm steps: {_steps_line(r['warm_steps'], warm)}")
         facts_rate, revisions = revisions_rate(workdir, args.revision_sample)
         print(f"storage   facts from stored bags: {facts_rate:,.0f} AIPs/s; revisions written: {revisions:,.0f}/s")
     finally:

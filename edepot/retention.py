@@ -25,6 +25,11 @@ N years, N = the category's or list's own transfer term if it has one, else 10 w
 `overbrenging_termijn_jaren` (20); the archiefactiedatum of a B record is its overbrengingsdatum.
 Calendar arithmetic: years and months first, the day clamped to the month's end
 (2024-02-29 + P10Y = 2034-02-28), then weeks and days.
+
+`datumgebruik(record, lists, today)` says how `decide` uses the record's two plain dates
+(einddatum, ander_datumkenmerk): not at all, through the year only, or as the exact date. It lets
+the nightly job decide once for many records (see `edepot.retention_service`); it is read off the
+same rules `decide` follows, and a test holds the two together.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from edepot.selectielijst import (
@@ -210,9 +216,7 @@ def _brondatum(trigger: Trigger, record: RecordFacts) -> Brondatum:
         return Brondatum(record.einddatum)
     if wijze == "termijn":
         if record.einddatum is None:
-            return Brondatum(
-                None, ontbreekt="the zaak has no einddatum yet, so einddatum + procestermijn is unknown"
-            )
+            return Brondatum(None, ontbreekt="the zaak has no einddatum yet, so einddatum + procestermijn is unknown")
         termijn = record.procestermijn or trigger.procestermijn
         if not termijn:
             return Brondatum(None, ontbreekt="no procestermijn is known for afleidingswijze termijn")
@@ -285,9 +289,7 @@ def _zaakobject(trigger: Trigger, record: RecordFacts) -> Brondatum:
 
 
 def _n(reden: str, code: str, record: RecordFacts, **known: Any) -> RetentionDecision:
-    return RetentionDecision(
-        waardering=Waardering.N, reden=reden, code=code, blokkades=_blokkades(record), **known
-    )
+    return RetentionDecision(waardering=Waardering.N, reden=reden, code=code, blokkades=_blokkades(record), **known)
 
 
 def _blokkades(record: RecordFacts) -> tuple[str, ...]:
@@ -574,3 +576,70 @@ def _vernietigen(
 def _blokkade_tekst(record: RecordFacts) -> str:
     blokkades = _blokkades(record)
     return f"; blocked by: {', '.join(blokkades)}" if blokkades else ""
+
+
+# --------------------------------------------------------------------------- which inputs matter
+
+
+class Datumgebruik(StrEnum):
+    """How a decision uses one plain date of the record."""
+
+    NIET = "niet"  # not at all: any value (or none) gives the same decision
+    JAAR = "jaar"  # the date is the brondatum (verbatim in `brondatum` and once in the reason); all else
+    #                depends on its year only
+    DATUM = "datum"  # the exact date
+
+
+@dataclass(frozen=True)
+class Invoergebruik:
+    einddatum: Datumgebruik
+    ander_datumkenmerk: Datumgebruik
+
+
+_NIETS = Invoergebruik(Datumgebruik.NIET, Datumgebruik.NIET)
+_VELD = {"afgehandeld": "einddatum", "termijn": "einddatum", "ander_datumkenmerk": "ander_datumkenmerk"}
+
+
+def _velden(trigger: Trigger | None) -> set[str]:
+    """The plain dates a trigger (with its fallback) reads."""
+    found: set[str] = set()
+    while trigger is not None:
+        if trigger.afleidingswijze in _VELD:
+            found.add(_VELD[trigger.afleidingswijze])
+        trigger = trigger.terugval
+    return found
+
+
+def datumgebruik(record: RecordFacts, lists: Sequence[Selectielijst], today: date) -> Invoergebruik:
+    """How `decide(record, lists, today, ...)` uses `record.einddatum` and `record.ander_datumkenmerk`,
+    the other inputs held fixed (with any transfer settings).
+
+    NIET when no trigger of the record's category reads the date, or when no category applies (the
+    outcome is N before any date is read). JAAR only for a V category of a list that starts terms on
+    1 January after closure, whose only trigger (no fallback, no further terms) takes that date
+    unchanged as the brondatum: then the term start, the archiefactiedatum and whether it has passed
+    depend on the year, and the brondatum appears once in the reason. DATUM otherwise (B: the transfer
+    date counts from the brondatum itself; termijn adds a procestermijn; terms starting on the day)."""
+    if record.aanmaakdatum is None or record.aanmaakdatum > today:
+        return _NIETS
+    found = _find_category(record, lists)
+    if isinstance(found, RetentionDecision):
+        return _NIETS
+    lijst, categorie = found
+    gelezen = _velden(categorie.trigger)
+    for extra in categorie.aanvullende_termijnen:
+        gelezen |= _velden(extra.trigger)
+    per_jaar = (
+        categorie.waardering is Waardering.V
+        and lijst.termijnaanvang is Termijnaanvang.EERSTE_JANUARI_NA_AFSLUITING
+        and not categorie.aanvullende_termijnen
+        and categorie.trigger.terugval is None
+        and categorie.trigger.afleidingswijze in ("afgehandeld", "ander_datumkenmerk")
+    )
+
+    def gebruik(veld: str) -> Datumgebruik:
+        if veld not in gelezen:
+            return Datumgebruik.NIET
+        return Datumgebruik.JAAR if per_jaar else Datumgebruik.DATUM
+
+    return Invoergebruik(gebruik("einddatum"), gebruik("ander_datumkenmerk"))

@@ -10,7 +10,7 @@ the filesystem and memory stores themselves (`destroy`, `destroy_blocked`) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -23,6 +23,7 @@ from edepot.retention_workflow import (
     Feiten,
     Grafsteen,
     Groep,
+    Grofsleutel,
     Item,
     ItemStatus,
     Lijst,
@@ -116,9 +117,20 @@ class RetentionCatalog(Protocol):
         """Insert or replace these decisions."""
         ...
 
-    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+    def decision_groups(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]] | None = None,
+    ) -> list[Groep]:
         """The facts needing a decision (as `facts_needing_decision`) that can be decided per group of
-        equal engine inputs (see `Groep`; `grenzen` sorted), grouped; in no particular order."""
+        equal engine inputs (see `Groep`; `grenzen` sorted), grouped; in no particular order.
+
+        Without `gebruik`: by the coarse key only (`Groep.grof`, date keys ""). With it: also by the
+        `datumsleutel` of the einddatum and the ander_datumkenmerk, each taken as `gebruik` says for
+        the coarse key (the `Datumgebruik` values of both; "datum" for a key not in it). `einddatum`
+        and `ander_datumkenmerk` of a group are its earliest."""
         ...
 
     def save_group_decisions(
@@ -128,11 +140,14 @@ class RetentionCatalog(Protocol):
         today: date,
         besluiten: Sequence[tuple[Groep, Besluit]],
         *,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]],
         besloten_op: datetime,
     ) -> tuple[int, int]:
         """Give every AIP that still needs a decision and falls in one of these groups (by its CURRENT
-        facts) the group's decision: its content from the Besluit (whose aip_id, record_id,
-        feiten_revisie, revisie and geschreven are ignored), its own aip, record and facts revisie,
+        facts, keyed with `gebruik` as in `decision_groups`) the group's decision: its content from the
+        Besluit (whose aip_id, record_id, feiten_revisie, revisie and geschreven are ignored) except
+        where `brondatum_veld(gebruik)` names a date: then the AIP's own date is its brondatum and
+        replaces the Besluit's brondatum (which must occur once) in the reason; its own aip, record and facts revisie,
         `regels_hash`; `revisie` 1 when new, kept with the old `besloten_op` when the content is
         unchanged, else one more. All or nothing. (decided, changed)."""
         ...

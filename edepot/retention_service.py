@@ -78,7 +78,7 @@ from edepot.mdto.model import (
 from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus, EventOutcome, advance
 from edepot.ports import ObjectStore
-from edepot.retention import RetentionDecision, decide, plus_duur
+from edepot.retention import RetentionDecision, datumgebruik, decide, plus_duur
 from edepot.retention_mapping import (
     RetentionMapping,
     eigenschappen,
@@ -107,6 +107,7 @@ from edepot.retention_workflow import (
     Feiten,
     Grafsteen,
     Groep,
+    Grofsleutel,
     Item,
     ItemStatus,
     Lijst,
@@ -116,6 +117,7 @@ from edepot.retention_workflow import (
     UitsluitingSoort,
     Uitstel,
     Verklaring,
+    brondatum_veld,
 )
 from edepot.selectielijst import DEFAULT_DIR, Selectielijst, Waardering, as_dict, load_dir
 from edepot.submission import PackageInput, RecordInput, SourceFile, SubmissionInput
@@ -449,11 +451,20 @@ class RetentionService:
         omschrijvingen: Mapping[tuple[str, str, str], str],
     ) -> None:
         """Decide once per group of AIPs with equal engine inputs (`Groep`) and write the decisions
-        set-wise. A group whose outcome is N is taken only when its earliest and latest creation
-        dates give the same decision (N reasons may name the date); the rest is decided per AIP."""
+        set-wise. First the coarse groups (source, category, klasse, list period) say, through the
+        engine's `datumgebruik`, how each category uses the two plain dates; then the AIPs are grouped
+        on what is used (nothing, the year, the exact date) and each group is decided once.
+
+        A group whose outcome is N is taken only when its earliest and latest creation dates give the
+        same decision (N reasons may name the date); a group whose brondatum is each AIP's own date is
+        taken only when the decision shows that date once in its reason; the rest is decided per AIP."""
         grenzen = self.grenzen()
+        gebruik: dict[Grofsleutel, tuple[str, str]] = {}
+        for grof in self.catalog.decision_groups(regels, grenzen, today):
+            used = datumgebruik(record_facts(_feiten_van(grof, grof.eerste)), self.lists, today)
+            gebruik[grof.grof()] = (str(used.einddatum), str(used.ander_datumkenmerk))
         besluiten: list[tuple[Groep, Besluit]] = []
-        for groep in self.catalog.decision_groups(regels, grenzen, today):
+        for groep in self.catalog.decision_groups(regels, grenzen, today, gebruik):
             besluit = self.decision_for(
                 _feiten_van(groep, groep.eerste), None, today, now=now, regels=regels, omschrijvingen=omschrijvingen
             )
@@ -468,8 +479,15 @@ class RetentionService:
                 )
                 if other.inhoud() != besluit.inhoud():
                     continue
+            veld = brondatum_veld(gebruik.get(groep.grof(), ("datum", "datum")))
+            if veld is not None and besluit.brondatum is not None:
+                eigen = getattr(groep, veld)
+                if besluit.brondatum != eigen or besluit.reden.count(eigen.isoformat()) != 1:
+                    continue
             besluiten.append((groep, besluit))
-        decided, changed = self.catalog.save_group_decisions(regels, grenzen, today, besluiten, besloten_op=now)
+        decided, changed = self.catalog.save_group_decisions(
+            regels, grenzen, today, besluiten, gebruik=gebruik, besloten_op=now
+        )
         report.decided += decided
         report.changed += changed
 

@@ -128,11 +128,17 @@ class Feiten:
 
 @dataclass(frozen=True)
 class Groep:
-    """AIPs awaiting a decision whose engine inputs are equal: the same source, category, klasse,
-    einddatum and ander_datumkenmerk, no further `invoer`, no fixed waardering, no postponement, and
-    a creation date (not after today) in the same `tijdvak`: the stretch between two consecutive
-    `grenzen` (the days on which a list version starts or stops applying), so the same list versions
-    are in force for all of them. One engine call decides the whole group."""
+    """AIPs awaiting a decision whose engine inputs are equal as far as the engine uses them: the same
+    source, category and klasse, no further `invoer`, no fixed waardering, no postponement, a creation
+    date (not after today) in the same `tijdvak` (the stretch between two consecutive `grenzen`, the
+    days on which a list version starts or stops applying, so the same list versions are in force),
+    and the same `datumsleutel` of the einddatum and of the ander_datumkenmerk (see
+    `retention.datumgebruik`). One engine call, for `einddatum`/`ander_datumkenmerk` (the group's
+    earliest), decides the whole group; when a date is used by its year only, each AIP gets its own
+    date as brondatum (also in the reason) and the rest of the group's decision.
+
+    Without a `gebruik` the catalog groups coarsely (dates not in the key): those groups say which
+    categories the engine must be asked about."""
 
     bron: str
     categorie: str | None
@@ -143,16 +149,36 @@ class Groep:
     eerste: date  # the earliest creation date in the group
     laatste: date  # the latest
     aantal: int
+    eind_sleutel: str = ""
+    ander_sleutel: str = ""
+
+    def grof(self) -> Grofsleutel:
+        return (self.bron, self.categorie or "", self.selectielijstklasse or "", self.tijdvak)
 
     def sleutel(self) -> tuple[object, ...]:
-        return (
-            self.bron,
-            self.categorie,
-            self.selectielijstklasse,
-            self.einddatum,
-            self.ander_datumkenmerk,
-            self.tijdvak,
-        )
+        return (*self.grof(), self.eind_sleutel, self.ander_sleutel)
+
+
+Grofsleutel = tuple[str, str, str, int]  # bron, categorie or "", klasse or "", tijdvak
+
+
+def datumsleutel(waarde: date | None, gebruik: str) -> str:
+    """The part of a date that a decision uses (`gebruik` a `retention.Datumgebruik`): "" when none."""
+    if waarde is None or gebruik == "niet":
+        return ""
+    if gebruik == "jaar":
+        return f"{waarde.year:04d}"
+    return waarde.isoformat()
+
+
+def brondatum_veld(gebruik: tuple[str, str]) -> str | None:
+    """The plain date that is each AIP's own brondatum in a group decided with `gebruik` (the
+    `Datumgebruik` of einddatum and ander_datumkenmerk), or None when the group's brondatum is shared."""
+    if gebruik[0] == "jaar":
+        return "einddatum"
+    if gebruik[1] == "jaar":
+        return "ander_datumkenmerk"
+    return None
 
 
 def tijdvak(aanmaakdatum: date, grenzen: Sequence[date]) -> int:

@@ -7,7 +7,7 @@ holdings catalog it is given (the SQL version joins the `aips` table). Copies ou
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TypeVar
@@ -33,6 +33,7 @@ from edepot.retention_workflow import (
     Feiten,
     Grafsteen,
     Groep,
+    Grofsleutel,
     Item,
     ItemStatus,
     Lijst,
@@ -42,11 +43,14 @@ from edepot.retention_workflow import (
     UitsluitingSoort,
     Uitstel,
     Verklaring,
+    brondatum_veld,
+    datumsleutel,
     tijdvak,
 )
 from edepot.selectielijst import Waardering
 
 ALL = 10**12
+Sleutel = tuple[Grofsleutel, str, str]
 
 
 class InMemoryRetentionCatalog:
@@ -153,37 +157,51 @@ class InMemoryRetentionCatalog:
         return found
 
     @staticmethod
-    def _key(facts: Feiten, grenzen: Sequence[date]) -> tuple[object, ...]:
+    def _key(facts: Feiten, grenzen: Sequence[date], gebruik: Mapping[Grofsleutel, tuple[str, str]] | None) -> Sleutel:
         assert facts.aanmaakdatum is not None
-        return (
+        grof = (
             facts.bron,
-            facts.categorie,
-            facts.selectielijstklasse,
-            facts.einddatum,
-            facts.ander_datumkenmerk,
+            facts.categorie or "",
+            facts.selectielijstklasse or "",
             tijdvak(facts.aanmaakdatum, grenzen),
         )
+        if gebruik is None:
+            return grof, "", ""
+        eind, ander = gebruik.get(grof, ("datum", "datum"))
+        return grof, datumsleutel(facts.einddatum, eind), datumsleutel(facts.ander_datumkenmerk, ander)
 
-    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+    def decision_groups(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]] | None = None,
+    ) -> list[Groep]:
         with self._lock:
-            groups: dict[tuple[object, ...], list[date]] = {}
+            groups: dict[Sleutel, list[Feiten]] = {}
             for facts in self._groupable(regels_hash, today):
-                assert facts.aanmaakdatum is not None
-                groups.setdefault(self._key(facts, grenzen), []).append(facts.aanmaakdatum)
-        return [
-            Groep(
-                bron=str(key[0]),
-                categorie=key[1],  # type: ignore[arg-type]
-                selectielijstklasse=key[2],  # type: ignore[arg-type]
-                einddatum=key[3],  # type: ignore[arg-type]
-                ander_datumkenmerk=key[4],  # type: ignore[arg-type]
-                tijdvak=int(key[5]),  # type: ignore[call-overload]
-                eerste=min(days),
-                laatste=max(days),
-                aantal=len(days),
+                groups.setdefault(self._key(facts, grenzen, gebruik), []).append(facts)
+        found = []
+        for (grof, eind, ander), members in groups.items():
+            days = [f.aanmaakdatum for f in members if f.aanmaakdatum is not None]
+            found.append(
+                Groep(
+                    bron=grof[0],
+                    categorie=members[0].categorie,
+                    selectielijstklasse=members[0].selectielijstklasse,
+                    einddatum=min((f.einddatum for f in members if f.einddatum), default=None),
+                    ander_datumkenmerk=min(
+                        (f.ander_datumkenmerk for f in members if f.ander_datumkenmerk), default=None
+                    ),
+                    tijdvak=grof[3],
+                    eerste=min(days),
+                    laatste=max(days),
+                    aantal=len(members),
+                    eind_sleutel=eind,
+                    ander_sleutel=ander,
+                )
             )
-            for key, days in sorted(groups.items(), key=lambda kv: repr(kv[0]))
-        ]
+        return found
 
     def save_group_decisions(
         self,
@@ -192,15 +210,24 @@ class InMemoryRetentionCatalog:
         today: date,
         besluiten: Sequence[tuple[Groep, Besluit]],
         *,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]],
         besloten_op: datetime,
     ) -> tuple[int, int]:
-        by_key = {groep.sleutel(): besluit for groep, besluit in besluiten}
+        by_key = {(groep.grof(), groep.eind_sleutel, groep.ander_sleutel): b for groep, b in besluiten}
         decided = changed = 0
         with self._lock:
             for facts in self._groupable(regels_hash, today):
-                template = by_key.get(self._key(facts, grenzen))
+                key = self._key(facts, grenzen, gebruik)
+                template = by_key.get(key)
                 if template is None:
                     continue
+                veld = brondatum_veld(gebruik.get(key[0], ("datum", "datum")))
+                if veld is not None and template.brondatum is not None:
+                    eigen: date | None = getattr(facts, veld)
+                    voor, _, na = template.reden.partition(template.brondatum.isoformat())
+                    template = replace(
+                        template, brondatum=eigen, reden=f"{voor}{eigen.isoformat() if eigen else ''}{na}"
+                    )
                 new = replace(
                     template,
                     aip_id=facts.aip_id,

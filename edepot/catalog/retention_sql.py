@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     Connection,
-    Date,
     Index,
     Integer,
     MetaData,
@@ -37,6 +35,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -73,6 +72,7 @@ from edepot.retention_workflow import (
     Feiten,
     Grafsteen,
     Groep,
+    Grofsleutel,
     Item,
     ItemStatus,
     Lijst,
@@ -82,6 +82,7 @@ from edepot.retention_workflow import (
     UitsluitingSoort,
     Uitstel,
     Verklaring,
+    brondatum_veld,
 )
 from edepot.selectielijst import Waardering
 
@@ -245,29 +246,84 @@ class SqlRetentionCatalog(SqlTransactions):
         ]
         return source, conditions
 
-    def decision_groups(self, regels_hash: str, grenzen: Sequence[date], today: date) -> list[Groep]:
+    def _iso(self, column: Any) -> Any:
+        """A date column as YYYY-MM-DD text (SQLite keeps dates as that text already)."""
+        if self._postgres:
+            return type_coerce(func.to_char(column, "YYYY-MM-DD"), Text)
+        return type_coerce(column, Text)
+
+    def _jaar(self, column: Any) -> Any:
+        if self._postgres:
+            return type_coerce(func.to_char(column, "YYYY"), Text)
+        return type_coerce(func.substr(column, 1, 4), Text)
+
+    def _fine(self, source: Any, grenzen: Sequence[date]) -> tuple[Any, list[Any]]:
+        """(FROM joined to the temporary table of `Datumgebruik` per coarse key, the fine key: the
+        coarse key and the `datumsleutel` of both dates). A coarse key without a row uses exact dates."""
+        grof = _grof(grenzen)
+        source = source.outerjoin(M, and_(*(m == k for m, k in zip(_M_KEYS, grof, strict=True))))
+
+        def sleutel(mode: Any, column: Any) -> Any:
+            return case(
+                (mode == "niet", literal("", Text)),
+                (mode == "jaar", func.coalesce(self._jaar(column), "")),
+                else_=func.coalesce(self._iso(column), ""),
+            )
+
+        return source, [*grof, sleutel(M.c.eind, F.c.einddatum), sleutel(M.c.ander, F.c.ander_datumkenmerk)]
+
+    def _put_gebruik(self, conn: Connection, gebruik: Mapping[Grofsleutel, tuple[str, str]]) -> None:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {M.name}")
+        M.create(conn)
+        rows = [(*grof, eind, ander) for grof, (eind, ander) in gebruik.items() if (eind, ander) != ("datum", "datum")]
+        if rows:
+            self._bulk_insert(conn, M, rows)
+
+    def decision_groups(
+        self,
+        regels_hash: str,
+        grenzen: Sequence[date],
+        today: date,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]] | None = None,
+    ) -> list[Groep]:
         source, conditions = self._groupable(regels_hash, today)
-        vak = _tijdvak(grenzen).label("tijdvak")
-        keys = [F.c.bron, F.c.categorie, F.c.selectielijstklasse, F.c.einddatum, F.c.ander_datumkenmerk]
+        if gebruik is None:
+            keys = [*_grof(grenzen), literal("", Text), literal("", Text)]
+        else:
+            source, keys = self._fine(source, grenzen)
+        labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         query = (
-            select(*keys, vak, func.min(F.c.aanmaakdatum), func.max(F.c.aanmaakdatum), func.count())
+            select(
+                *labelled,
+                func.min(F.c.einddatum),
+                func.min(F.c.ander_datumkenmerk),
+                func.min(F.c.aanmaakdatum),
+                func.max(F.c.aanmaakdatum),
+                func.count(),
+            )
             .select_from(source)
             .where(*conditions)
-            .group_by(*keys, vak)
+            .group_by(*(literal_column(f"k{i}") for i in range(len(keys))))
         )
         with self._read() as conn:
+            if gebruik is not None:
+                self._put_gebruik(conn, gebruik)
             rows = conn.execute(query).all()
+            if gebruik is not None:
+                M.drop(conn)
         return [
             Groep(
                 bron=r[0],
-                categorie=r[1],
-                selectielijstklasse=r[2],
-                einddatum=r[3],
-                ander_datumkenmerk=r[4],
-                tijdvak=int(r[5]),
-                eerste=r[6],
-                laatste=r[7],
-                aantal=int(r[8]),
+                categorie=r[1] or None,
+                selectielijstklasse=r[2] or None,
+                tijdvak=int(r[3]),
+                eind_sleutel=r[4],
+                ander_sleutel=r[5],
+                einddatum=r[6],
+                ander_datumkenmerk=r[7],
+                eerste=r[8],
+                laatste=r[9],
+                aantal=int(r[10]),
             )
             for r in rows
         ]
@@ -279,23 +335,36 @@ class SqlRetentionCatalog(SqlTransactions):
         today: date,
         besluiten: Sequence[tuple[Groep, Besluit]],
         *,
+        gebruik: Mapping[Grofsleutel, tuple[str, str]],
         besloten_op: datetime,
     ) -> tuple[int, int]:
         """One statement for all groups: the groups' decisions go into a temporary table, joined to
-        the facts on the group key (NULL-safe through sentinels plus NULL flags, so the join can hash),
-        then one INSERT ... SELECT ... ON CONFLICT. One transaction: all or nothing."""
+        the facts on the fine group key (coarse key and date keys, text, so the join can use an index),
+        then one INSERT ... SELECT ... ON CONFLICT. Where a group's brondatum is each AIP's own date
+        (`brondatum_veld`), the brondatum and the reason's date are taken from the AIP's facts (the
+        reason is kept split around that date). One transaction: all or nothing."""
         if not besluiten:
             return 0, 0
         besloten_op = common.utc(besloten_op, "besloten_op")
         source, conditions = self._groupable(regels_hash, today)
-        source = source.join(G, and_(*_group_join(grenzen)))
+        source, keys = self._fine(source, grenzen)
+        source = source.join(G, and_(*(g == k for g, k in zip(_G_KEYS, keys, strict=True))))
+        brondatum = case(
+            (G.c.bron_uit == "E", F.c.einddatum), (G.c.bron_uit == "A", F.c.ander_datumkenmerk), else_=G.c.brondatum
+        )
+        reden = case(
+            (G.c.bron_uit == "E", G.c.reden + self._iso(F.c.einddatum) + G.c.reden_na),
+            (G.c.bron_uit == "A", G.c.reden + self._iso(F.c.ander_datumkenmerk) + G.c.reden_na),
+            else_=G.c.reden,
+        )
+        content = {n: G.c[n] for n in _GROUP_CONTENT} | {"brondatum": brondatum, "reden": reden}
         same = and_(
             D.c.waardering == G.c.waardering,
             D.c.code == G.c.code,
-            D.c.reden == G.c.reden,
+            D.c.reden == reden,
             D.c.uitgesteld == G.c.uitgesteld,
             *(
-                D.c[n].is_not_distinct_from(G.c[n])
+                D.c[n].is_not_distinct_from(content[n])
                 for n in _GROUP_CONTENT
                 if n not in ("waardering", "code", "reden", "uitgesteld", "categorie_omschrijving")
             ),
@@ -308,7 +377,7 @@ class SqlRetentionCatalog(SqlTransactions):
             "regels_hash": literal(regels_hash, D.c.regels_hash.type),
             "revisie": case((D.c.aip_id.is_(None), 1), (same, D.c.revisie), else_=D.c.revisie + 1),
             "geschreven": func.coalesce(D.c.geschreven, 0),
-            **{n: G.c[n] for n in _GROUP_CONTENT},
+            **content,
         }
         names = [c.name for c in D.columns]
         rows = select(*(columns[n] for n in names)).select_from(source).where(*conditions)
@@ -319,14 +388,17 @@ class SqlRetentionCatalog(SqlTransactions):
         )
         tally = select(func.count(), func.coalesce(func.sum(case((same, 0), else_=1)), 0)).select_from(source)
         with self._write() as conn:
+            self._put_gebruik(conn, gebruik)
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {G.name}")
             G.create(conn)
-            self._bulk_insert(conn, G, [_group_row(groep, besluit) for groep, besluit in besluiten])
+            self._bulk_insert(conn, G, [_group_row(groep, besluit, gebruik) for groep, besluit in besluiten])
             if self._postgres:
                 conn.exec_driver_sql(f"ANALYZE {G.name}")  # temporary tables are never auto-analysed
+                conn.exec_driver_sql(f"ANALYZE {M.name}")
             decided, changed = conn.execute(tally.where(*conditions)).one()
             conn.execute(statement)
             G.drop(conn)
+            M.drop(conn)
         return int(decided), int(changed)
 
     def get_decision(self, aip_id: UUID) -> Besluit:
@@ -555,7 +627,9 @@ class SqlRetentionCatalog(SqlTransactions):
                 .where(*conditions)
             )
             already = exists().where(I.c.lijst_id == concept, I.c.aip_id == D.c.aip_id)
-            rows = rows.where(~already)  # e.g. removed from this very list: waits for the next one
+            # e.g. removed from this very list: waits for the next one. In key order, so both indexes
+            # of the items grow at their end instead of at a random place per row.
+            rows = rows.where(~already).order_by(D.c.aip_id)
             columns = [
                 "lijst_id", "aip_id", "record_id", "source_key", "titel", "selectielijst", "versie", "categorie",
                 "waardering", "brondatum", "archiefactiedatum", "besluit_revisie", "status", "detail",
@@ -743,7 +817,6 @@ _GROUP_CONTENT = (
     "waardering", "code", "reden", "selectielijst", "versie", "categorie", "categorie_omschrijving", "bewaartermijn",
     "afleidingswijze", "brondatum", "termijnstart", "archiefactiedatum", "overbrengingsdatum", "uitgesteld",
 )  # fmt: skip
-NO_DATE = date(1, 1, 1)  # the sentinel of a missing key date; the NULL flag beside it tells them apart
 
 G = Table(
     "retention_groep_tmp",
@@ -751,15 +824,30 @@ G = Table(
     Column("k_bron", String(50), nullable=False),
     Column("k_categorie", Text, nullable=False),
     Column("k_selectielijstklasse", Text, nullable=False),
-    Column("k_einddatum", Date, nullable=False),
-    Column("k_einddatum_leeg", Boolean, nullable=False),
-    Column("k_ander", Date, nullable=False),
-    Column("k_ander_leeg", Boolean, nullable=False),
     Column("k_tijdvak", Integer, nullable=False),
+    Column("k_eind", Text, nullable=False),
+    Column("k_ander", Text, nullable=False),
+    Column("bron_uit", String(1), nullable=True),  # E: each AIP's einddatum is its brondatum, A: its ander_datumkenmerk
+    Column("reden_na", Text, nullable=True),  # with bron_uit: the reason after the brondatum (`reden` before it)
     *(Column(n, D.c[n].type, nullable=True) for n in _GROUP_CONTENT),
-    Index("ix_retention_groep_tmp_sleutel", "k_categorie", "k_einddatum", "k_bron"),
+    Index("ix_retention_groep_tmp_sleutel", "k_categorie", "k_eind", "k_bron"),
     prefixes=["TEMPORARY"],
 )
+_G_KEYS = (G.c.k_bron, G.c.k_categorie, G.c.k_selectielijstklasse, G.c.k_tijdvak, G.c.k_eind, G.c.k_ander)
+
+M = Table(  # the `Datumgebruik` of the two dates per coarse key, where it is not 'datum' for both
+    "retention_gebruik_tmp",
+    MetaData(),
+    Column("k_bron", String(50), nullable=False),
+    Column("k_categorie", Text, nullable=False),
+    Column("k_selectielijstklasse", Text, nullable=False),
+    Column("k_tijdvak", Integer, nullable=False),
+    Column("eind", String(5), nullable=False),
+    Column("ander", String(5), nullable=False),
+    Index("ix_retention_gebruik_tmp_sleutel", "k_categorie", "k_bron", "k_tijdvak"),
+    prefixes=["TEMPORARY"],
+)
+_M_KEYS = (M.c.k_bron, M.c.k_categorie, M.c.k_selectielijstklasse, M.c.k_tijdvak)
 
 
 def _needs_decision(regels_hash: str) -> Any:
@@ -779,34 +867,33 @@ def _tijdvak(grenzen: Sequence[date]) -> Any:
     return expression
 
 
-def _group_join(grenzen: Sequence[date]) -> list[Any]:
-    """Facts to their group. '' for a missing category or klasse is the same engine input as NULL
-    (the engine treats both as absent); a missing date is the sentinel with its NULL flag."""
+def _grof(grenzen: Sequence[date]) -> list[Any]:
+    """The coarse key (`Groep.grof`): '' for a missing category or klasse is the same engine input as
+    NULL (the engine treats both as absent)."""
     return [
-        G.c.k_bron == F.c.bron,
-        G.c.k_categorie == func.coalesce(F.c.categorie, ""),
-        G.c.k_selectielijstklasse == func.coalesce(F.c.selectielijstklasse, ""),
-        G.c.k_einddatum == func.coalesce(F.c.einddatum, literal(NO_DATE, Date)),
-        G.c.k_einddatum_leeg == F.c.einddatum.is_(None),
-        G.c.k_ander == func.coalesce(F.c.ander_datumkenmerk, literal(NO_DATE, Date)),
-        G.c.k_ander_leeg == F.c.ander_datumkenmerk.is_(None),
-        G.c.k_tijdvak == _tijdvak(grenzen),
+        F.c.bron,
+        func.coalesce(F.c.categorie, ""),
+        func.coalesce(F.c.selectielijstklasse, ""),
+        _tijdvak(grenzen),
     ]
 
 
-def _group_row(groep: Groep, b: Besluit) -> tuple[Any, ...]:
+def _group_row(groep: Groep, b: Besluit, gebruik: Mapping[Grofsleutel, tuple[str, str]]) -> tuple[Any, ...]:
+    veld = brondatum_veld(gebruik.get(groep.grof(), ("datum", "datum")))
+    bron_uit = reden_na = None
+    reden = b.reden
+    if veld is not None and b.brondatum is not None:
+        bron_uit = "E" if veld == "einddatum" else "A"
+        reden, _, reden_na = b.reden.partition(b.brondatum.isoformat())
     return (
-        groep.bron,
-        groep.categorie or "",
-        groep.selectielijstklasse or "",
-        groep.einddatum or NO_DATE,
-        groep.einddatum is None,
-        groep.ander_datumkenmerk or NO_DATE,
-        groep.ander_datumkenmerk is None,
-        groep.tijdvak,
+        *groep.grof(),
+        groep.eind_sleutel,
+        groep.ander_sleutel,
+        bron_uit,
+        reden_na,
         str(b.waardering),
         b.code,
-        b.reden,
+        reden,
         b.selectielijst,
         b.versie,
         b.categorie,

@@ -3,6 +3,7 @@ the Provisa 1-January rule, the list version by creation date, transfer dates, a
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -12,9 +13,12 @@ import pytest
 
 from edepot.retention import (
     Besluit,
+    Datumgebruik,
+    Invoergebruik,
     RecordFacts,
     RetentionDecision,
     ZaakObject,
+    datumgebruik,
     decide,
     parse_duur,
     plus_duur,
@@ -448,3 +452,55 @@ def test_the_decision_names_its_category_key() -> None:
     decision = _decide(_facts("Provisa 2005/39.1", ander_datumkenmerk=date(2009, 2, 1)))
     assert decision.categorie_sleutel == "Provisa 2005/39.1"
     assert decision.archiefactiedatum == date(2011, 1, 1)
+
+
+# --------------------------------------------------------------------------- which inputs a decision uses
+
+
+def _same_but_brondatum(a: RetentionDecision, b: RetentionDecision) -> bool:
+    """a and b are the same decision but for the brondatum, which appears once in each reason."""
+    assert a.brondatum is not None and b.brondatum is not None
+    assert a.reden.count(a.brondatum.isoformat()) == 1
+    return (
+        replace(a, brondatum=b.brondatum, reden=a.reden.replace(a.brondatum.isoformat(), b.brondatum.isoformat())) == b
+    )
+
+
+_DAGEN = (date(1999, 1, 1), date(2000, 2, 29), date(2000, 3, 1), date(2000, 12, 31), date(2007, 6, 15))
+
+
+@pytest.mark.parametrize("lijst", LISTS_ALL, ids=lambda s: s.naam)
+def test_a_date_the_engine_says_it_does_not_use_or_uses_by_year_changes_nothing_else(lijst: Selectielijst) -> None:
+    seen: set[str] = set()
+    for categorie in lijst.categorieen:
+        for veld in ("einddatum", "ander_datumkenmerk"):
+            base = _facts(f"{lijst.naam}/{categorie.nummer}", aanmaakdatum=date(2005, 1, 1))
+            gebruik = getattr(datumgebruik(base, LISTS_ALL, TODAY), veld)
+            seen.add(gebruik)
+            for today in (TODAY, date(2008, 1, 1)):  # due and not yet due
+                decided = [
+                    (dag, _decide(replace(base, **{veld: dag}), today=today, nieuwe_archiefwet_vanaf=date(2000, 3, 1)))
+                    for dag in (None, *_DAGEN)
+                ]
+                for (dag_a, a), (dag_b, b) in itertools.pairwise(decided):
+                    if gebruik is Datumgebruik.NIET:
+                        assert a == b, (categorie.nummer, veld, dag_a, dag_b)
+                    elif gebruik is Datumgebruik.JAAR and dag_a and dag_b and dag_a.year == dag_b.year:
+                        assert a.brondatum == dag_a and _same_but_brondatum(a, b), (categorie.nummer, veld)
+    assert Datumgebruik.NIET in seen and (Datumgebruik.JAAR in seen) is (lijst is PROVISA)
+
+
+def test_b_records_and_terms_counted_from_the_day_itself_use_the_exact_date() -> None:
+    assert datumgebruik(_facts("Provisa 2005/1"), LISTS_ALL, TODAY).einddatum is Datumgebruik.DATUM  # B
+    assert datumgebruik(_facts("Provisa 2005/16"), LISTS_ALL, TODAY).einddatum is Datumgebruik.JAAR  # V, 1 January
+    assert datumgebruik(_facts("Provisa 2005/24"), LISTS_ALL, TODAY) == Invoergebruik(
+        Datumgebruik.NIET, Datumgebruik.JAAR
+    )
+    assert datumgebruik(_facts("T/B"), LISTS_ALL, TODAY).einddatum is Datumgebruik.DATUM
+    assert datumgebruik(_facts("T/afgehandeld"), LISTS_ALL, TODAY).einddatum is Datumgebruik.DATUM
+    assert datumgebruik(_facts("T/termijn"), LISTS_ALL, TODAY).einddatum is Datumgebruik.DATUM
+    assert datumgebruik(_facts("T/ander"), LISTS_ALL, TODAY) == Invoergebruik(Datumgebruik.NIET, Datumgebruik.DATUM)
+    assert datumgebruik(_facts("T/hoofdzaak"), LISTS_ALL, TODAY) == Invoergebruik(Datumgebruik.NIET, Datumgebruik.NIET)
+    assert datumgebruik(_facts("Provisa 2005/999"), LISTS_ALL, TODAY) == Invoergebruik(
+        Datumgebruik.NIET, Datumgebruik.NIET
+    )

@@ -22,6 +22,7 @@ from edepot.retention_workflow import (
     Feiten,
     Grafsteen,
     Groep,
+    Grofsleutel,
     ItemStatus,
     LijstSoort,
     LijstStatus,
@@ -182,8 +183,11 @@ def test_facts_need_a_decision_until_one_with_their_revisie_and_rules_is_saved(w
 GRENZEN = (date(2006, 1, 1),)
 
 
+EXACT: dict[Grofsleutel, tuple[str, str]] = {}  # no entry: both dates used exactly
+
+
 def group_of(world: World, regels: str = "r1") -> dict[tuple[object, ...], Groep]:
-    return {g.sleutel(): g for g in world.retention.decision_groups(regels, GRENZEN, TODAY)}
+    return {g.sleutel(): g for g in world.retention.decision_groups(regels, GRENZEN, TODAY, EXACT)}
 
 
 def test_only_plain_facts_needing_a_decision_are_grouped(world: World) -> None:
@@ -225,13 +229,71 @@ def test_groups_split_on_every_engine_input_and_on_the_list_period_of_the_creati
     }
     world.retention.put_facts([facts(world.stored_aip(k), k, **v) for k, v in rows.items()])
 
-    groups = world.retention.decision_groups("r1", GRENZEN, TODAY)
+    groups = world.retention.decision_groups("r1", GRENZEN, TODAY, EXACT)
 
     assert len(groups) == 6 and sum(g.aantal for g in groups) == 7
     (pair,) = [g for g in groups if g.aantal == 2]
     assert (pair.eerste, pair.laatste, pair.tijdvak) == (date(1990, 1, 1), date(1991, 6, 1), 0)
+    assert (pair.eind_sleutel, pair.ander_sleutel) == ("1993-12-31", "")
     assert {g.tijdvak for g in groups} == {0, 1}
     assert any(g.einddatum is None for g in groups) and any(g.categorie is None for g in groups)
+
+
+def test_coarse_groups_leave_the_dates_out_of_the_key_and_give_the_earliest(world: World) -> None:
+    rows = {"a": {}, "other-end": {"einddatum": date(1994, 1, 1)}, "no-end": {"einddatum": None}}
+    world.retention.put_facts([facts(world.stored_aip(k), k, **v) for k, v in rows.items()])
+
+    (groep,) = world.retention.decision_groups("r1", GRENZEN, TODAY)
+
+    assert (groep.aantal, groep.einddatum, groep.eind_sleutel) == (3, date(1993, 12, 31), "")
+    assert groep.grof() == ("analogue", "Provisa 2005/57", "", 0)
+
+
+def test_a_date_used_by_its_year_or_not_at_all_groups_by_that_alone(world: World) -> None:
+    rows = {
+        "a": {},
+        "same-year": {"einddatum": date(1993, 2, 1)},
+        "next-year": {"einddatum": date(1994, 1, 1)},
+        "no-end": {"einddatum": None},
+        "ander": {"ander_datumkenmerk": date(2001, 5, 5)},
+    }
+    world.retention.put_facts([facts(world.stored_aip(k), k, **v) for k, v in rows.items()])
+    grof = ("analogue", "Provisa 2005/57", "", 0)
+
+    groups = world.retention.decision_groups("r1", GRENZEN, TODAY, {grof: ("jaar", "niet")})
+
+    assert sorted((g.eind_sleutel, g.ander_sleutel, g.aantal) for g in groups) == [
+        ("", "", 1),
+        ("1993", "", 3),
+        ("1994", "", 1),
+    ]
+    (year,) = [g for g in groups if g.eind_sleutel == "1993"]
+    assert (year.einddatum, year.ander_datumkenmerk) == (date(1993, 2, 1), date(2001, 5, 5))
+    assert len(world.retention.decision_groups("r1", GRENZEN, TODAY, {grof: ("niet", "niet")})) == 1
+
+
+def test_a_group_decided_by_the_year_gives_each_aip_its_own_brondatum_in_field_and_reason(world: World) -> None:
+    a, b, c = world.stored_aip("A"), world.stored_aip("B"), world.stored_aip("C")
+    world.retention.put_facts(
+        [facts(a, "A"), facts(b, "B", einddatum=date(1993, 2, 1)), facts(c, "C", einddatum=date(1994, 1, 1))]
+    )
+    gebruik = {("analogue", "Provisa 2005/57", "", 0): ("jaar", "niet")}
+    (groep,) = [g for g in world.retention.decision_groups("r1", GRENZEN, TODAY, gebruik) if g.aantal == 2]
+    template = decision(
+        uuid.uuid4(), reden=f"brondatum {groep.einddatum} (afgehandeld); 1994-01-01", brondatum=groep.einddatum
+    )
+
+    decided, _ = world.retention.save_group_decisions(
+        "r1", GRENZEN, TODAY, [(groep, template)], gebruik=gebruik, besloten_op=NOW
+    )
+
+    got_a, got_b = world.retention.get_decision(a), world.retention.get_decision(b)
+    assert decided == 2
+    assert (got_a.brondatum, got_a.reden) == (date(1993, 12, 31), "brondatum 1993-12-31 (afgehandeld); 1994-01-01")
+    assert (got_b.brondatum, got_b.reden) == (date(1993, 2, 1), "brondatum 1993-02-01 (afgehandeld); 1994-01-01")
+    assert got_a.termijnstart == got_b.termijnstart == template.termijnstart
+    with pytest.raises(NotFound):  # another year: another group
+        world.retention.get_decision(c)
 
 
 def test_a_group_decision_reaches_exactly_its_members_each_with_its_own_identity(world: World) -> None:
@@ -249,7 +311,9 @@ def test_a_group_decision_reaches_exactly_its_members_each_with_its_own_identity
     (groep,) = [g for g in groups.values() if g.aantal == 2]
     template = decision(uuid.uuid4(), reden="grouped", feiten_revisie=99, revisie=7, geschreven=5)
 
-    decided, changed = world.retention.save_group_decisions("r1", GRENZEN, TODAY, [(groep, template)], besloten_op=NOW)
+    decided, changed = world.retention.save_group_decisions(
+        "r1", GRENZEN, TODAY, [(groep, template)], gebruik=EXACT, besloten_op=NOW
+    )
 
     assert (decided, changed) == (2, 2)
     got_a, got_b = world.retention.get_decision(a), world.retention.get_decision(b)
@@ -271,11 +335,11 @@ def test_a_group_decision_keeps_the_revisie_when_unchanged_and_raises_it_when_ch
     world.retention.save_decisions(
         [decision(a, revisie=4, geschreven=4), decision(b, reden="old", revisie=2, geschreven=2)]
     )
-    (groep,) = world.retention.decision_groups("r2", GRENZEN, TODAY)  # new rules: both need a decision
+    (groep,) = world.retention.decision_groups("r2", GRENZEN, TODAY, EXACT)  # new rules: both need a decision
     later = NOW + timedelta(days=1)
 
     decided, changed = world.retention.save_group_decisions(
-        "r2", GRENZEN, TODAY, [(groep, decision(uuid.uuid4()))], besloten_op=later
+        "r2", GRENZEN, TODAY, [(groep, decision(uuid.uuid4()))], gebruik=EXACT, besloten_op=later
     )
 
     assert (decided, changed) == (2, 1)
