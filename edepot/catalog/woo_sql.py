@@ -36,7 +36,6 @@ from edepot.woo_ports import (
     stuk_not_found,
 )
 
-
 IN_BATCH = 500  # urls per IN (...) query
 
 
