@@ -9,7 +9,7 @@ Variables (all optional unless S3 is used; S3 is used as soon as one of them is 
 | EDEPOT_S3_ACCESS_KEY / EDEPOT_S3_SECRET_KEY | credentials; placeholders are refused | required |
 | EDEPOT_S3_BUCKET | bucket holding the AIPs | required |
 | EDEPOT_S3_LOCK_MODE | Object Lock retention mode: COMPLIANCE, GOVERNANCE or NONE | `COMPLIANCE` |
-| EDEPOT_S3_RETENTION_DAYS | retain-until of a new object, in days; the nightly retention job then sets each AIP's own (V: archiefactiedatum + grace, B: a long horizon) | `365` |
+| EDEPOT_S3_RETENTION_DAYS | retain-until of a new object, in days (then the nightly retention job sets it) | `365` |
 | EDEPOT_S3_MULTIPART_THRESHOLD | size above which uploads are multipart (`64MiB`, `200MB`, bytes) | `64MiB` |
 | EDEPOT_S3_PART_SIZE | multipart part size (at least 5 MiB) | `16MiB` |
 | EDEPOT_S3_MAX_CONCURRENCY | parts uploaded at the same time per put | `4` |
