@@ -238,3 +238,74 @@ def test_every_page_has_no_serious_accessibility_violation_and_is_photographed(
     finally:
         context.close()
     assert found == {name: [] for name in pages(portal)}
+
+
+# --- the internal pages (retention dashboard, Woo-redacteur) ------------------------------------------
+
+
+def staff_token(portal: Portal, role: str) -> str:
+    made = httpx.post(
+        f"{portal.base}/api/v1/tokens",
+        json={"name": f"e2e {role}", "roles": [role]},
+        headers={"Authorization": f"Bearer {portal.token}"},
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["token"])
+
+
+def concept_publicatie(portal: Portal, token: str) -> tuple[str, str]:
+    """A concept publicatie of the sample's open PDF; (publicatie id, document id)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    for record in portal.records.values():
+        if record["beperking_gebruik"]["code"]:
+            continue
+        aip = httpx.get(f"{portal.base}/api/v1/aips/{record['aip_id']}", headers=auth).json()
+        pdf = next((f for f in aip["files"] if f["record_id"] == record["id"] and f["mime"] == "application/pdf"), None)
+        if pdf is None:
+            continue
+        body = {
+            "officiele_titel": record["naam"],
+            "informatiecategorieen": ["beschikkingen"],
+            "documenten": [{"record_id": record["id"], "bestand_id": pdf["bestand_id"]}],
+        }
+        made = httpx.post(f"{portal.base}/api/v1/woo/publicaties", json=body, headers=auth)
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"]), str(made.json()["documenten"][0]["id"])
+    raise AssertionError("the sample holds no open record with a PDF")
+
+
+def test_the_internal_pages_have_no_serious_accessibility_violation_and_are_photographed(
+    portal: Portal, browser: Any
+) -> None:
+    archivaris, redacteur = staff_token(portal, "archivaris"), staff_token(portal, "woo-redacteur")
+    publicatie, document = concept_publicatie(portal, redacteur)
+    pages = {
+        "beheer-retentie": (archivaris, "/beheer/retentie"),
+        "beheer-woo": (redacteur, "/beheer/woo"),
+        "beheer-woo-publicatie": (redacteur, f"/beheer/woo/publicaties/{publicatie}"),
+        "beheer-woo-lakken": (redacteur, f"/beheer/woo/documenten/{document}"),
+    }
+    axe = AXE.read_text(encoding="utf-8")
+    found: dict[str, list[dict[str, Any]]] = {}
+    for width in sorted(WIDTHS):
+        for name, (token, path) in pages.items():
+            context = browser.new_context(
+                viewport=WIDTHS[width], locale="nl-NL", extra_http_headers={"Authorization": f"Bearer {token}"}
+            )
+            page = context.new_page()
+            try:
+                response = page.goto(portal.base + path)
+                assert response is not None and response.status == 200, (name, response and response.status)
+                page.evaluate(axe)
+                result = page.evaluate(
+                    "async () => await axe.run(document, {runOnly: {type: 'tag',"
+                    " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+                )
+                bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+                found[f"{name}-{width}"] = [{"id": v["id"], "impact": v["impact"]} for v in bad]
+                assert page.evaluate("() => document.documentElement.lang") == "nl"
+                page.screenshot(path=str(portal.shots / f"{name}-{width}.png"), full_page=True)
+            finally:
+                context.close()
+    assert found == {key: [] for key in found}
+    assert len(found) == len(pages) * len(WIDTHS)
