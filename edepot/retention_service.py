@@ -22,6 +22,8 @@ completed by running it again and running it twice changes nothing:
    (see `edepot.retention_revision`: `revisions/<aip>/<n>/`, the stored AIP is never touched), and
    where the store supports it the Object Lock retain-until is extended (V: archiefactiedatum +
    grace; B: now + horizon). Then `mark_written`.
+6. locks of N: an AIP whose category is unknown gets no revision, but stays locked where the store
+   supports it: now + horizon, extended again once less than half the horizon is left (`lock_undecided`).
 
 Workflow: concept -> ter beoordeling (`submit`, DIM) -> goedgekeurd and straight into wachttijd
 (`approve`, archivaris only, not the one who submitted) or afgewezen with a reason per item
@@ -89,6 +91,7 @@ from edepot.retention_mapping import (
     remap,
 )
 from edepot.retention_ports import RetentionCatalog, Vernietigingsopdracht
+from edepot.retention_revision import PREFIX as REVISIONS
 from edepot.retention_revision import prefix_of, read_latest, render, retain_until, write_many
 from edepot.retention_verklaring import (
     Beperking,
@@ -200,6 +203,7 @@ class NightlyReport:
     exclusions_placed: int = 0
     exclusions_lifted: int = 0
     revisions_written: int = 0
+    locks_extended: int = 0  # AIPs with an N decision whose Object Lock was extended
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     decisions: dict[str, int] = field(default_factory=dict)
     exclusions: dict[str, int] = field(default_factory=dict)
@@ -215,6 +219,7 @@ class NightlyReport:
             "exclusions_placed": self.exclusions_placed,
             "exclusions_lifted": self.exclusions_lifted,
             "revisions_written": self.revisions_written,
+            "locks_extended": self.locks_extended,
             "lists": self.lists,
             "decisions": dict(sorted(self.decisions.items())),
             "exclusions": dict(sorted(self.exclusions.items())),
@@ -344,6 +349,7 @@ class RetentionService:
             }
         if write_revisions:
             report.revisions_written = self.write_revisions(report, limit=max_revisions)
+        report.locks_extended = self.lock_undecided(report)
         report.decisions = self.catalog.decision_counts()
         report.exclusions = self.catalog.exclusion_counts()
         self.services.record_event(
@@ -688,6 +694,55 @@ class RetentionService:
                         )
                     )
                 return
+
+    def lock_undecided(self, report: NightlyReport | None = None) -> int:
+        """Keep every AIP with an N decision (category unknown) locked where a store supports it:
+        now + horizon, extended again once less than half the horizon is left, without a revision
+        (N writes none). How many AIP locks were extended.
+
+        Every object of the AIP (and of earlier revisions) is extended in sorted key order, the last
+        key last, so that key alone says whether the AIP is done: a second night reads one retention
+        per AIP and sets nothing, and a run stopped halfway is completed by the next one."""
+        lockable = [s for s in self.stores if hasattr(s, "set_retention") and hasattr(s, "get_retention")]
+        if not lockable:
+            return 0
+        now = self._now()
+        until, renew_before = now + self.settings.horizon, now + self.settings.horizon / 2
+        extended = 0
+        for besluit in self.iter_decisions(waardering=str(Waardering.N)):
+            for store in lockable:
+                extended += self._keep_locked(store, besluit.aip_id, until, renew_before, report)
+        return extended
+
+    def _keep_locked(
+        self, store: Any, aip_id: UUID, until: datetime, renew_before: datetime, report: NightlyReport | None
+    ) -> bool:
+        keys = sorted({*store.keys(f"aips/{aip_id}/"), *store.keys(f"{REVISIONS}/{aip_id}/")})
+        key = ""
+        try:
+            if not keys:
+                return False
+            current = store.get_retention(keys[-1])
+            if current is not None and current.until >= renew_before:
+                return False
+            for key in keys:
+                current = store.get_retention(key)
+                if current is None or current.until < until:
+                    store.set_retention(key, until)
+        except EdepotError as exc:
+            if report is not None:
+                report.warnings.append(
+                    Finding(
+                        rule="retention.lock",
+                        message=f"the retain-until of {key or aip_id} in {store.name} could not be set to {until}: "
+                        f"{exc}",
+                        action="check the bucket's Object Lock configuration",
+                        severity=Severity.WAARSCHUWING,
+                        object=str(aip_id),
+                    )
+                )
+            return False
+        return True
 
     def restore_from_storage(self) -> dict[str, int]:
         """After losing the retention tables: take every stored AIP's newest decision back from its

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -16,7 +16,7 @@ import pytest
 from edepot import bagcheck
 from edepot.auth.principal import Forbidden
 from edepot.catalog.retention_memory import InMemoryRetentionCatalog
-from edepot.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from edepot.errors import Conflict, InvalidInput, InvalidTransition, NotFound, StorageError
 from edepot.mdto.model import Informatieobject
 from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus
@@ -25,6 +25,7 @@ from edepot.retention_service import RetentionService, RetentionSettings
 from edepot.retention_workflow import ItemStatus, LijstSoort, LijstStatus, UitsluitingSoort
 from edepot.selectielijst import DEFAULT_DIR, Waardering
 from edepot.storage.memory import InMemoryObjectStore
+from edepot.storage.s3 import Retention, RetentionMode
 from tests.unit.retention_world import ARCHIVARIS, DIM, TODAY, Dossier, World, make_world, principal
 
 V57 = Dossier("057", "Provisa 2005, categorie 57")  # V, P10Y after 1 January after closure (1993)
@@ -509,6 +510,111 @@ def test_an_object_still_locked_keeps_the_item_waiting_with_the_reason_and_nothi
     again = world.retention.execute(lijst.id, DIM)
     assert again.executed == [str(ids["057"])] and again.lijst.status is LijstStatus.UITGEVOERD
     assert world.keys_of(ids["057"]) == []
+
+
+class LockableStore(InMemoryObjectStore):
+    """An in-memory store with Object Lock retention per key, counting every retain-until it sets
+    (as S3 would: a retention is only ever extended)."""
+
+    def __init__(self, *, refuse: bool = False) -> None:
+        super().__init__("lockable")
+        self.retention: dict[str, Retention] = {}
+        self.sets = 0
+        self.refuse = refuse
+
+    def get_retention(self, key: str) -> Retention | None:
+        return self.retention.get(key)
+
+    def set_retention(self, key: str, until: datetime) -> None:
+        if self.refuse:
+            raise StorageError(f"{key}: the bucket has no Object Lock", hint="enable Object Lock")
+        current = self.retention.get(key)
+        assert current is None or current.until <= until, "a retention is never shortened"
+        self.retention[key] = Retention(RetentionMode.COMPLIANCE, until)
+        self.sets += 1
+
+
+def lockable_world(tmp_path: Path, *, refuse: bool = False) -> tuple[World, LockableStore]:
+    world = make_world(tmp_path)
+    store = LockableStore(refuse=refuse)
+    world.services.store = store
+    world.retention.stores = (store,)
+    return world, store
+
+
+def test_a_store_that_refuses_the_lock_of_an_n_decision_gives_a_warning_and_the_night_goes_on(
+    tmp_path: Path,
+) -> None:
+    world, _ = lockable_world(tmp_path, refuse=True)
+    ids = world.ingest(ONBEKEND)
+
+    report = world.retention.nightly(TODAY)
+
+    assert report.decisions == {"N": 1} and report.locks_extended == 0
+    assert [w.rule for w in report.warnings] == ["retention.lock"] and report.warnings[0].object == str(ids["099"])
+
+
+def test_an_n_decision_keeps_its_aip_locked_for_the_horizon_without_a_revision(tmp_path: Path) -> None:
+    world, store = lockable_world(tmp_path)
+    ids = world.ingest(ONBEKEND, V57)
+    horizon = world.retention.settings.horizon
+    before = world.clock.current
+
+    report = world.retention.nightly(TODAY)
+
+    n_keys = world.keys_of(ids["099"])
+    assert n_keys and all(key.startswith("aips/") for key in n_keys), "N writes no revision"
+    assert report.locks_extended == 1 and report.revisions_written == 1  # the V record's revision only
+    for key in n_keys:
+        until = store.get_retention(key).until
+        assert before + horizon < until <= world.clock.current + horizon
+
+
+def test_a_second_night_does_not_set_the_lock_of_an_n_decision_again(tmp_path: Path) -> None:
+    world, store = lockable_world(tmp_path)
+    ids = world.ingest(ONBEKEND)
+    world.retention.nightly(TODAY)
+    set_first = store.sets
+    locked = {key: store.get_retention(key) for key in world.keys_of(ids["099"])}
+    world.clock.advance(timedelta(days=1))
+
+    again = world.retention.nightly(TODAY + timedelta(days=1))
+
+    assert set_first == len(locked) and store.sets == set_first and again.locks_extended == 0
+    assert {key: store.get_retention(key) for key in locked} == locked
+
+
+def test_an_n_lock_is_extended_again_once_less_than_half_the_horizon_is_left(tmp_path: Path) -> None:
+    world, store = lockable_world(tmp_path)
+    ids = world.ingest(ONBEKEND)
+    world.retention.nightly(TODAY)
+    horizon = world.retention.settings.horizon
+    first = {key: store.get_retention(key).until for key in world.keys_of(ids["099"])}
+
+    world.clock.advance(horizon / 2 - timedelta(days=2))  # still more than half left: kept as it is
+    world.retention.nightly(TODAY)
+    assert {key: store.get_retention(key).until for key in first} == first
+
+    world.clock.advance(timedelta(days=3))  # less than half left: now + horizon again
+    report = world.retention.nightly(TODAY)
+    assert report.locks_extended == 1
+    for key, until in first.items():
+        assert store.get_retention(key).until > until + horizon / 2 - timedelta(days=1)
+
+
+def test_an_n_lock_stopped_halfway_is_completed_by_the_next_night(tmp_path: Path) -> None:
+    world, store = lockable_world(tmp_path)
+    ids = world.ingest(ONBEKEND)
+    keys = sorted(world.keys_of(ids["099"]))
+    ingest_lock = world.clock.current + timedelta(days=365)
+    for key in keys:  # as the ingest leaves it: a year
+        store.retention[key] = Retention(RetentionMode.COMPLIANCE, ingest_lock)
+    store.retention[keys[0]] = Retention(RetentionMode.COMPLIANCE, ingest_lock + timedelta(days=3650))
+
+    report = world.retention.nightly(TODAY)
+
+    assert report.locks_extended == 1
+    assert all(store.get_retention(key).until > ingest_lock + timedelta(days=3000) for key in keys)
 
 
 def test_a_store_refuses_to_delete_an_object_outside_the_order(world: World) -> None:
