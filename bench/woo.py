@@ -7,7 +7,8 @@ one incremental run (100 new documents and 100 retractions), and validating one 
 the DiWoo XSD. Issue 9's target: sitemap generation under 10 s.
 
 Service level: the same 100,000 documents as published Woo documents in a SQLite catalog (rows
-written in bulk, not through the use cases), then through `WooService.sitemaps()`: a full generation
+written in bulk, not through the use cases, each with the sitemap entry (categorie and DiWoo
+fragment) that publication renders and stores once), then through `WooService.sitemaps()`: a full generation
 (empty state: read, render, write every file, save the state), a run with nothing changed, and an
 incremental run after 100 new documents and 100 retracted ones (20 publicaties of 5). Printed as
 seconds and as a ratio against the pure core (DiWoo fragments + full generation, above) measured in
@@ -126,7 +127,8 @@ def bench_sitemaps(aantal: int) -> float:
 def _rijen(
     aantal: int, start: int, nu: datetime, *, per: int = 5
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Bulk rows of published publicaties (5 documents each) for the SQL Woo catalog."""
+    """Bulk rows of published publicaties (5 documents each) for the SQL Woo catalog, each document
+    with its sitemap entry rendered as `WooService.publish` stores it."""
     from uuid import UUID
 
     from edepot.catalog.woo_sql import _publicatie_values, _stuk_values
@@ -134,6 +136,7 @@ def _rijen(
     from edepot.woo.model import PublicatieStatus, Verantwoordelijke
     from edepot.woo_metadata import NieuwDocument, metadata_json
     from edepot.woo_ports import PublicatieRij, StukRij
+    from edepot.woo_service import met_sitemapregel
 
     rng = random.Random(SEED + start)
     categorieen = [w.resource for w in lijsten.informatiecategorieen()]
@@ -163,17 +166,20 @@ def _rijen(
             )
             stukken.append(
                 _stuk_values(
-                    StukRij(
-                        id=f"pub-{p:06d}-{n + 1}",
-                        publicatie_id=rij.id,
-                        volgnummer=n + 1,
-                        record_id=UUID(int=i + 1),
-                        bestand_id=UUID(int=10**9 + i),
-                        gewijzigd_op=nu if start else moment,
-                        metadata=metadata_json(
-                            document, officiele_titel=f"Besluit {i}", bestandsnaam=f"besluit-{i}.pdf"
+                    met_sitemapregel(
+                        rij,
+                        StukRij(
+                            id=f"pub-{p:06d}-{n + 1}",
+                            publicatie_id=rij.id,
+                            volgnummer=n + 1,
+                            record_id=UUID(int=i + 1),
+                            bestand_id=UUID(int=10**9 + i),
+                            gewijzigd_op=nu if start else moment,
+                            metadata=metadata_json(
+                                document, officiele_titel=f"Besluit {i}", bestandsnaam=f"besluit-{i}.pdf"
+                            ),
+                            url=f"{BASIS}/api/public/v1/records/{UUID(int=i + 1)}/files/{UUID(int=10**9 + i)}",
                         ),
-                        url=f"{BASIS}/api/public/v1/records/{UUID(int=i + 1)}/files/{UUID(int=10**9 + i)}",
                     )
                 )
             )

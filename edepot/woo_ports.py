@@ -11,7 +11,7 @@ catalog only refuses a save against a stale `revisie` (optimistic concurrency).
 Sitemap runs are serialised by `sitemaps_exclusief()` (a lease of `edepot.leases`: an advisory lock
 on PostgreSQL, `flock` beside a SQLite database, a thread lock in memory), dropped when its holder dies.
 
-Adapters: `edepot.catalog.woo_sql.SqlWooCatalog` (SQLite/PostgreSQL, migration 0007) and
+Adapters: `edepot.catalog.woo_sql.SqlWooCatalog` (SQLite/PostgreSQL, migrations 0007-0008) and
 `edepot.catalog.woo_memory.InMemoryWooCatalog`; one contract test runs against both.
 """
 
@@ -82,6 +82,9 @@ class StukRij:
     gepubliceerd_bestand_id: UUID | None = None
     url: str | None = None  # https URL of the published file: the sitemap loc
     geredigeerd: bool = False
+    # its sitemap entry as rendered at publication (`WooService`), None when not (yet) rendered
+    sitemap_categorie: str | None = None
+    sitemap_fragment: bytes | None = None
 
     @property
     def publiek_record_id(self) -> UUID:
@@ -106,6 +109,18 @@ class StukRij:
             "gewijzigd_op": self.gewijzigd_op.isoformat(),
             "metadata": dict(self.metadata),
         }
+
+
+@dataclass(frozen=True)
+class SitemapRegel:
+    """What a sitemap run needs of one published document: its url, change time, the categorie and
+    first publication that place it, and its DiWoo fragment (None when it was never rendered)."""
+
+    url: str
+    gewijzigd_op: datetime
+    gepubliceerd_op: datetime | None
+    categorie: str | None
+    fragment: bytes | None
 
 
 @dataclass(frozen=True)
@@ -176,6 +191,16 @@ class WooCatalog(Protocol):
 
     def stukken_met_urls(self, urls: Sequence[str]) -> list[StukRij]:
         """The published documents at these urls (any order; unknown or unpublished urls are left out)."""
+        ...
+
+    def sitemap_regels(self, urls: Sequence[str] | None = None) -> list[SitemapRegel]:
+        """The sitemap entries of the published documents at these urls (all published documents
+        when None), in any order; unknown or unpublished urls are left out. One bulk read: no
+        metadata JSON, no publicatie rows."""
+        ...
+
+    def publicaties_met_ids(self, ids: Iterable[str]) -> dict[str, PublicatieRij]:
+        """id -> publicatie for those of `ids` that exist (one bulk read)."""
         ...
 
     def published_record_ids(self) -> frozenset[UUID]: ...

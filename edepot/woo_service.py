@@ -86,6 +86,8 @@ REDACTIE = "redaction"  # PREMIS
 PUBLICATIE = "Woo-publicatie"
 INTREKKING = "Woo-intrekking"
 
+VEEL_VERANDERD = 2000  # more changed urls than this (and over half): read all entries in one query
+
 SITE_NAAM = re.compile(
     rf"^(robots\.txt|(?:{sitemaps.INDEX_PREFIX}|{sitemaps.SITEMAP_PREFIX})-[a-z0-9_-]{{1,120}}\.xml)$"
 )
@@ -430,6 +432,8 @@ class WooService:
             gepubliceerd_bestand_id=nieuw_bestand.bestand_id,
             geredigeerd=True,
             gewijzigd_op=now,
+            sitemap_categorie=None,
+            sitemap_fragment=None,
         )
         self.catalog.save(replace(rij, gewijzigd_op=now), [bijgewerkt], revisie=rij.revisie)
         self.catalog.add_redacties(regels)
@@ -507,31 +511,11 @@ class WooService:
     # --- publish ----------------------------------------------------------------------------------
 
     def _document(self, stuk: StukRij, url: str | None = None) -> WooDocument:
-        return woo_document(
-            stuk.id,
-            stuk.metadata,
-            url=url or stuk.url or self.file_url(stuk.publiek_record_id, stuk.publiek_bestand_id),
-            gewijzigd=stuk.gewijzigd_op,
-            record_id=stuk.record_id,
-            geredigeerd=stuk.geredigeerd,
-            format=PDF_FORMAT if str(stuk.metadata.get("bestandsnaam") or "").lower().endswith(".pdf") else None,
-        )
+        return document_van(stuk, url or stuk.url or self.file_url(stuk.publiek_record_id, stuk.publiek_bestand_id))
 
     def model(self, rij: PublicatieRij, stukken: Sequence[StukRij]) -> Publicatie:
         """The pure model of a stored publicatie (documents at their public file URLs)."""
-        return Publicatie(
-            id=rij.id,
-            officiele_titel=rij.officiele_titel,
-            informatiecategorieen=rij.informatiecategorieen,
-            documenten=tuple(self._document(s) for s in stukken),
-            verantwoordelijke=rij.verantwoordelijke,
-            omschrijving=rij.omschrijving,
-            status=rij.status,
-            gepubliceerd_op=rij.gepubliceerd_op,
-            ingetrokken_op=rij.ingetrokken_op,
-            reden_intrekking=rij.reden_intrekking,
-            kenmerken=rij.kenmerken,
-        )
+        return publicatie_model(rij, tuple(self._document(s) for s in stukken))
 
     def _publiceerbaar(self, stuk: StukRij) -> Finding | None:
         """None when the public may see the document's record once it is published, else why not."""
@@ -585,7 +569,7 @@ class WooService:
                 publicatie=publicatie_id,
             )
         gepubliceerd = replace(rij, status=PublicatieStatus.GEPUBLICEERD, gepubliceerd_op=now, gewijzigd_op=now)
-        stukken = [replace(s, gewijzigd_op=now) for s in stukken]
+        stukken = [met_sitemapregel(gepubliceerd, replace(s, gewijzigd_op=now)) for s in stukken]
         for document_id, data in xml.items():
             _atomic_write(self.diwoo_path / publicatie_id / f"{document_id}.xml", data)
         saved = self.catalog.save(gepubliceerd, stukken, revisie=rij.revisie)
@@ -642,6 +626,8 @@ class WooService:
                 replace(s, metadata={**s.metadata, "reden_verwijdering_vervanging": resource}, gewijzigd_op=now)
                 for s in self.catalog.stukken(vervanger.id)
             ]
+            if vervanger.status is PublicatieStatus.GEPUBLICEERD:  # its sitemap entries change with its DiWoo
+                vervangende = [met_sitemapregel(vervanger, s) for s in vervangende]
             opgeslagen = self.catalog.save(replace(vervanger, gewijzigd_op=now), vervangende, revisie=vervanger.revisie)
             if opgeslagen.status is PublicatieStatus.GEPUBLICEERD:
                 model = self.model(opgeslagen, vervangende)
@@ -680,34 +666,51 @@ class WooService:
 
     # --- sitemaps -----------------------------------------------------------------------------------
 
-    def _urls(
-        self, stukken: Sequence[StukRij], modellen: dict[str, tuple[PublicatieRij, Publicatie]]
-    ) -> dict[str, sitemaps.Url]:
-        """The sitemap entries of these documents; `modellen` caches each publicatie for the run (its
-        model without documents: a document's DiWoo fragment needs only its publicatie's own fields)."""
-        urls = {}
-        for stuk in stukken:
-            if stuk.publicatie_id not in modellen:
-                rij = self.catalog.get_publicatie(stuk.publicatie_id)
-                modellen[rij.id] = (rij, self.model(rij, []))
-            rij, model = modellen[stuk.publicatie_id]
-            document = self._document(stuk)
-            urls[document.url] = sitemaps.Url(
-                loc=document.url,
-                lastmod=stuk.gewijzigd_op,
-                categorie=model.categorieen_van(document)[0],
-                gepubliceerd_op=rij.gepubliceerd_op or stuk.gewijzigd_op,
-                document_xml=diwoo.document_fragment(model, document),
+    def _sitemap_urls(self, urls: Sequence[str], *, alle: bool = False) -> dict[str, sitemaps.Url]:
+        """The sitemap entries of the published documents at `urls`, from the fragments stored at
+        publication in one bulk read (`alle`: read every published entry and keep those asked, cheaper
+        than many IN queries when most are asked). A document without a stored fragment (published
+        before migration 0008) is rendered from its metadata, its publicaties loaded in one query."""
+        regels = self.catalog.sitemap_regels(None if alle else urls)
+        if alle:
+            gevraagd = set(urls)
+            regels = [r for r in regels if r.url in gevraagd]
+        uit: dict[str, sitemaps.Url] = {}
+        opnieuw: list[str] = []
+        for regel in regels:
+            if regel.fragment is None or regel.categorie is None:
+                opnieuw.append(regel.url)
+                continue
+            uit[regel.url] = sitemaps.Url(
+                loc=regel.url,
+                lastmod=regel.gewijzigd_op,
+                categorie=regel.categorie,
+                gepubliceerd_op=regel.gepubliceerd_op or regel.gewijzigd_op,
+                document_xml=regel.fragment,
             )
-        return urls
+        if opnieuw:
+            stukken = self.catalog.stukken_met_urls(opnieuw)
+            rijen = self.catalog.publicaties_met_ids(s.publicatie_id for s in stukken)
+            for stuk in stukken:
+                rij = rijen[stuk.publicatie_id]
+                url, categorie, fragment = sitemapregel(rij, stuk)
+                uit[url] = sitemaps.Url(
+                    loc=url,
+                    lastmod=stuk.gewijzigd_op,
+                    categorie=categorie,
+                    gepubliceerd_op=rij.gepubliceerd_op or stuk.gewijzigd_op,
+                    document_xml=fragment,
+                )
+        return uit
 
     def sitemaps(self) -> dict[str, Any]:
         """Reconcile the sitemaps with the published documents; write only the files that change.
 
         One run at a time across processes (`WooCatalog.sitemaps_exclusief`), from reading the state
         to saving the next, so concurrent publications never save a state computed from an older one.
-        A run reads the url and change time of every published document, but loads and renders only
-        the documents that changed and those sharing a sitemap file with them.
+        A run reads the url and change time of every published document, but loads only the sitemap
+        entries (rendered at publication) of the documents that changed and of those sharing a
+        sitemap file with them.
         """
         basis = self.basis_url()
         with self.catalog.sitemaps_exclusief():
@@ -719,10 +722,8 @@ class WooService:
         bestand_van = vorige.bestand_van()
         bekend = {u.loc: u.lastmod for b in vorige.sitemaps.values() for u in b.urls}
         veranderd = [loc for loc, moment in gepubliceerd.items() if bekend.get(loc) != moment.isoformat()]
-        modellen: dict[str, tuple[PublicatieRij, Publicatie]] = {}
-        wijzigingen: list[sitemaps.Wijziging] = list(
-            self._urls(self.catalog.stukken_met_urls(veranderd), modellen).values()
-        )
+        alle = len(veranderd) > VEEL_VERANDERD and 2 * len(veranderd) > len(gepubliceerd)
+        wijzigingen: list[sitemaps.Wijziging] = list(self._sitemap_urls(veranderd, alle=alle).values())
         wijzigingen += [sitemaps.Verwijdering(loc) for loc in bekend if loc not in gepubliceerd]
         geladen: dict[str, sitemaps.Url] = {}
 
@@ -732,7 +733,7 @@ class WooService:
                 oud = vorige.sitemaps.get(bestand_van.get(loc, ""))
                 buren = [u.loc for u in oud.urls] if oud is not None else [loc]
                 batch = [b for b in buren if b in gepubliceerd and b not in geladen] or [loc]
-                geladen.update(self._urls(self.catalog.stukken_met_urls(batch), modellen))
+                geladen.update(self._sitemap_urls(batch))
             return geladen[loc]
 
         regeneratie = sitemaps.regenereer(basis, vorige, wijzigingen, opzoeken, tijdstip=self._now())
@@ -766,6 +767,60 @@ class WooService:
         if pad.resolve().parent != self.site_path.resolve() or not pad.is_file():
             raise NotFound(f"no site file {naam!r}", hint="start from /robots.txt")
         return pad.read_bytes()
+
+
+# --- pure helpers: a stored publicatie as the model, and a document's sitemap entry ----------------
+
+
+def document_van(stuk: StukRij, url: str) -> WooDocument:
+    """The pure model's document of a stored document, published at `url`."""
+    return woo_document(
+        stuk.id,
+        stuk.metadata,
+        url=url,
+        gewijzigd=stuk.gewijzigd_op,
+        record_id=stuk.record_id,
+        geredigeerd=stuk.geredigeerd,
+        format=PDF_FORMAT if str(stuk.metadata.get("bestandsnaam") or "").lower().endswith(".pdf") else None,
+    )
+
+
+def publicatie_model(rij: PublicatieRij, documenten: tuple[WooDocument, ...] = ()) -> Publicatie:
+    """The pure model of a stored publicatie with these documents."""
+    return Publicatie(
+        id=rij.id,
+        officiele_titel=rij.officiele_titel,
+        informatiecategorieen=rij.informatiecategorieen,
+        documenten=documenten,
+        verantwoordelijke=rij.verantwoordelijke,
+        omschrijving=rij.omschrijving,
+        status=rij.status,
+        gepubliceerd_op=rij.gepubliceerd_op,
+        ingetrokken_op=rij.ingetrokken_op,
+        reden_intrekking=rij.reden_intrekking,
+        kenmerken=rij.kenmerken,
+    )
+
+
+def sitemapregel(rij: PublicatieRij, stuk: StukRij) -> tuple[str, str, bytes]:
+    """The sitemap entry of `stuk` as published in `rij`: its url, the categorie that places it and
+    its `diwoo:Document` fragment (which needs only the publicatie's own fields)."""
+    if stuk.url is None:
+        raise InvalidInput(
+            f"document {stuk.id} has no url yet; its sitemap entry cannot be rendered",
+            hint="give the document its public file URL first (publish sets it)",
+            document=stuk.id,
+        )
+    model = publicatie_model(rij)
+    document = document_van(stuk, stuk.url)
+    return stuk.url, model.categorieen_van(document)[0], diwoo.document_fragment(model, document)
+
+
+def met_sitemapregel(rij: PublicatieRij, stuk: StukRij) -> StukRij:
+    """`stuk` carrying its sitemap entry (`sitemapregel`): rendered once when the document is
+    published or its DiWoo changes, then read in bulk by every sitemap run."""
+    _, categorie, fragment = sitemapregel(rij, stuk)
+    return replace(stuk, sitemap_categorie=categorie, sitemap_fragment=fragment)
 
 
 # --- the Publications adapter ----------------------------------------------------------------------

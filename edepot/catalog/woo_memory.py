@@ -16,6 +16,7 @@ from edepot.woo.sitemaps import BestandState, SitemapState
 from edepot.woo_ports import (
     PublicatieRij,
     RedactieRij,
+    SitemapRegel,
     StukRij,
     bestand_wijzigingen,
     publicatie_not_found,
@@ -92,6 +93,23 @@ class InMemoryWooCatalog:
     def stukken_met_urls(self, urls: Sequence[str]) -> list[StukRij]:
         gevraagd = set(urls)
         return [s for s in self.gepubliceerde_stukken() if s.url in gevraagd]
+
+    def sitemap_regels(self, urls: Sequence[str] | None = None) -> list[SitemapRegel]:
+        gevraagd = None if urls is None else set(urls)
+        return [
+            SitemapRegel(
+                s.url,
+                s.gewijzigd_op,
+                self._publicaties[s.publicatie_id].gepubliceerd_op,
+                s.sitemap_categorie,
+                s.sitemap_fragment,
+            )
+            for s in self._met_status(PublicatieStatus.GEPUBLICEERD)
+            if s.url is not None and (gevraagd is None or s.url in gevraagd)
+        ]
+
+    def publicaties_met_ids(self, ids: Iterable[str]) -> dict[str, PublicatieRij]:
+        return {i: self._publicaties[i] for i in set(ids) if i in self._publicaties}
 
     def published_record_ids(self) -> frozenset[UUID]:
         return frozenset(s.publiek_record_id for s in self._met_status(PublicatieStatus.GEPUBLICEERD))

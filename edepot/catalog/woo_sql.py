@@ -1,5 +1,5 @@
 """`SqlWooCatalog`: the Woo catalog (publicaties, documents, redaction log, sitemap state) on the
-catalog database, SQLite or PostgreSQL (tables of migration 0007, `edepot.catalog.woo_tables`).
+catalog database, SQLite or PostgreSQL (tables of migrations 0007 and 0008, `edepot.catalog.woo_tables`).
 
 Every write is one transaction taking the write lock (`SqlTransactions._write`); a save checks
 the stored revisie under that lock, so two processes changing one publicatie never both win.
@@ -29,6 +29,7 @@ from edepot.woo_ports import (
     SITEMAP_LEASE,
     PublicatieRij,
     RedactieRij,
+    SitemapRegel,
     StukRij,
     bestand_wijzigingen,
     publicatie_not_found,
@@ -37,6 +38,7 @@ from edepot.woo_ports import (
 )
 
 IN_BATCH = 500  # urls per IN (...) query
+GEPUBLICEERD = str(PublicatieStatus.GEPUBLICEERD)
 
 
 class SqlWooCatalog(SqlTransactions):
@@ -143,15 +145,44 @@ class SqlWooCatalog(SqlTransactions):
         gevonden: list[StukRij] = []
         with self._read() as conn:
             for begin in range(0, len(gevraagd), IN_BATCH):
+                # by url first, status after: with the status in WHERE SQLite scans every published document
                 query = (
-                    select(D)
+                    select(D, P.c.status.label("publicatie_status"))
                     .join(P, P.c.id == D.c.publicatie_id)
-                    .where(
-                        P.c.status == str(PublicatieStatus.GEPUBLICEERD),
-                        D.c.url.in_(gevraagd[begin : begin + IN_BATCH]),
-                    )
+                    .where(D.c.url.in_(gevraagd[begin : begin + IN_BATCH]))
                 )
-                gevonden += [_stuk(r) for r in conn.execute(query)]
+                gevonden += [_stuk(r) for r in conn.execute(query) if r.publicatie_status == GEPUBLICEERD]
+        return gevonden
+
+    def sitemap_regels(self, urls: Sequence[str] | None = None) -> list[SitemapRegel]:
+        kolommen = select(
+            D.c.url, D.c.gewijzigd_op, P.c.gepubliceerd_op, D.c.sitemap_categorie, D.c.sitemap_fragment, P.c.status
+        ).join(P, P.c.id == D.c.publicatie_id)
+        if urls is None:
+            batches = [kolommen.where(P.c.status == GEPUBLICEERD, D.c.url.is_not(None))]
+        else:  # status is checked below: in the WHERE clause it makes SQLite scan every published document
+            gevraagd = sorted(set(urls))
+            batches = [
+                kolommen.where(D.c.url.in_(gevraagd[begin : begin + IN_BATCH]))
+                for begin in range(0, len(gevraagd), IN_BATCH)
+            ]
+        regels: list[SitemapRegel] = []
+        with self._read() as conn:
+            for query in batches:
+                regels += [
+                    SitemapRegel(url, gewijzigd, eerst, categorie, None if fragment is None else bytes(fragment))
+                    for url, gewijzigd, eerst, categorie, fragment, status in conn.execute(query)
+                    if status == GEPUBLICEERD
+                ]
+        return regels
+
+    def publicaties_met_ids(self, ids: Iterable[str]) -> dict[str, PublicatieRij]:
+        gevraagd = sorted(set(ids))
+        gevonden: dict[str, PublicatieRij] = {}
+        with self._read() as conn:
+            for begin in range(0, len(gevraagd), IN_BATCH):
+                query = select(P).where(P.c.id.in_(gevraagd[begin : begin + IN_BATCH]))
+                gevonden.update((rij.id, rij) for rij in map(_publicatie, conn.execute(query)))
         return gevonden
 
     def published_record_ids(self) -> frozenset[UUID]:
@@ -276,6 +307,8 @@ def _stuk_values(s: StukRij) -> dict[str, Any]:
         "geredigeerd": s.geredigeerd,
         "metadata": dict(s.metadata),
         "gewijzigd_op": s.gewijzigd_op,
+        "sitemap_categorie": s.sitemap_categorie,
+        "sitemap_fragment": s.sitemap_fragment,
     }
 
 
@@ -293,6 +326,8 @@ def _stuk(row: Any) -> StukRij:
         geredigeerd=bool(m["geredigeerd"]),
         metadata=dict(m["metadata"]),
         gewijzigd_op=m["gewijzigd_op"],
+        sitemap_categorie=m["sitemap_categorie"],
+        sitemap_fragment=None if m["sitemap_fragment"] is None else bytes(m["sitemap_fragment"]),
     )
 
 

@@ -1,6 +1,7 @@
 """The Woo part of the catalog's SQL schema, on the SAME MetaData as `edepot.catalog.tables`:
 publicaties, their documents, the redaction log and the sitemap files' state. Migration 0007
-creates exactly these tables.
+creates these tables; 0008 adds each document's sitemap entry (categorie and DiWoo fragment),
+rendered once at publication so a sitemap run reads it instead of rebuilding the document.
 
 No foreign keys to the holdings tables (`rebuild-catalog` clears and refills those); record and
 bestand ids are kept as plain UUIDs. The index on the published record id serves the public
@@ -9,7 +10,7 @@ bestand ids are kept as plain UUIDs. The index on the published record id serves
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, Uuid
 
 from edepot.catalog.tables import UtcDateTime, metadata
 
@@ -50,6 +51,9 @@ woo_documenten = Table(
     Column("geredigeerd", Boolean, nullable=False),
     Column("metadata", JSON, nullable=False),
     Column("gewijzigd_op", UtcDateTime, nullable=False),
+    # migration 0008: the document's sitemap entry as rendered at publication (NULL: render it again)
+    Column("sitemap_categorie", Text, nullable=True),
+    Column("sitemap_fragment", LargeBinary, nullable=True),
     Index(None, "publicatie_id", "volgnummer"),
     Index(None, "publiek_record_id"),
     Index(None, "url"),

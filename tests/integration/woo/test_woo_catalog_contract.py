@@ -1,4 +1,4 @@
-"""One contract for the WooCatalog: in memory, on SQLite and on PostgreSQL (tables of migration 0007)."""
+"""One contract for the WooCatalog: in memory, on SQLite and on PostgreSQL (tables of migrations 0007-0008)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from edepot.errors import Conflict, NotFound
 from edepot.woo import lijsten
 from edepot.woo.model import PublicatieStatus, Verantwoordelijke
 from edepot.woo.sitemaps import Url, Verwijdering, regenereer
-from edepot.woo_ports import PublicatieRij, RedactieRij, StukRij, WooCatalog
+from edepot.woo_ports import PublicatieRij, RedactieRij, SitemapRegel, StukRij, WooCatalog
 
 T = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 BASIS = "https://open.limburg.example/"
@@ -197,3 +197,35 @@ def test_one_sitemap_run_at_a_time_holds_the_lock_until_it_ends(woo: WooCatalog)
         volgorde.append("eerste")
     draad.join(5)
     assert volgorde == ["eerste", "tweede"]
+
+
+def test_sitemap_entries_are_read_in_bulk_only_for_published_documents_with_their_fragment(woo: WooCatalog) -> None:
+    concept = replace(stuk("pub-2"), url="https://open.limburg.example/concept.pdf")
+    woo.add_publicatie(publicatie("pub-2"), [concept])
+    a = replace(
+        stuk(), url="https://open.limburg.example/a.pdf", sitemap_categorie="c", sitemap_fragment=b"<diwoo:Document/>"
+    )
+    b = replace(stuk(nummer=2), url="https://open.limburg.example/b.pdf")  # published before migration 0008
+    woo.add_publicatie(publicatie(), [stuk(), stuk(nummer=2)])
+    gepubliceerd = replace(publicatie(), status=PublicatieStatus.GEPUBLICEERD, gepubliceerd_op=T.replace(hour=12))
+    woo.save(gepubliceerd, [a, b], revisie=1)
+
+    assert woo.sitemap_regels([]) == []
+    assert woo.sitemap_regels([concept.url or "", "https://elders.example/x.pdf"]) == []
+    verwacht = [
+        SitemapRegel(a.url or "", T, T.replace(hour=12), "c", b"<diwoo:Document/>"),
+        SitemapRegel(b.url or "", T, T.replace(hour=12), None, None),
+    ]
+    assert sorted(woo.sitemap_regels([b.url or "", a.url or ""]), key=lambda r: r.url) == verwacht
+    assert sorted(woo.sitemap_regels(), key=lambda r: r.url) == verwacht
+    assert woo.get_stuk(a.id) == a
+
+
+def test_publicaties_are_found_by_id_in_bulk_and_unknown_ids_left_out(woo: WooCatalog) -> None:
+    woo.add_publicatie(publicatie("pub-1"), [])
+    woo.add_publicatie(publicatie("pub-2"), [])
+
+    gevonden = woo.publicaties_met_ids(["pub-2", "nope", "pub-1", "pub-2"])
+
+    assert gevonden == {"pub-1": woo.get_publicatie("pub-1"), "pub-2": woo.get_publicatie("pub-2")}
+    assert woo.publicaties_met_ids([]) == {}
