@@ -4,6 +4,7 @@ ingest and by checks, due copies by cadence and outcome, ages, tallies, the dail
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,11 +14,12 @@ from uuid import UUID
 import pytest
 
 from edepot.audit_ports import Controle, Run, RunStatus, Uitkomst
-from edepot.catalog import InMemoryCatalog, SqlCatalog, create_engine_for, migrate
+from edepot.catalog import InMemoryCatalog, SqlCatalog
 from edepot.catalog.audit_memory import InMemoryAuditCatalog
 from edepot.catalog.audit_sql import SqlAuditCatalog
 from edepot.errors import Conflict, NotFound
 from edepot.model import Aip, AipStatus
+from tests.support.backends import BACKENDS, contract_backend
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STORES = ("filesystem", "s3")
@@ -45,19 +47,16 @@ class World:
         return run_id
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
-    if request.param == "memory":
-        holdings = InMemoryCatalog()
-        return World(holdings, InMemoryAuditCatalog(holdings))
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
+def _in_memory() -> World:
+    holdings = InMemoryCatalog()
+    return World(holdings, InMemoryAuditCatalog(holdings))
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    yield from contract_backend(
+        request, tmp_path, _in_memory, lambda engine: World(SqlCatalog(engine), SqlAuditCatalog(engine))
     )
-    engine = create_engine_for(url)
-    migrate(engine)
-    return World(SqlCatalog(engine), SqlAuditCatalog(engine))
 
 
 def check(run_id: UUID, aip_id: UUID, store: str, at: datetime, outcome: Uitkomst, **kw: Any) -> Controle:

@@ -15,26 +15,14 @@ from edepot.catalog.jobs_memory import InMemoryJobCatalog
 from edepot.catalog.jobs_sql import SqlJobCatalog
 from edepot.errors import Conflict, InvalidTransition, NotFound
 from edepot.jobs import Job, JobCatalog, JobKind, JobQuery, JobStatus, QueueFull
+from tests.support.backends import BACKENDS, contract_backend
 
 NOW = datetime(2025, 12, 3, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def jobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobCatalog]:
-    if request.param == "memory":
-        yield InMemoryJobCatalog()
-        return
-    from edepot.catalog.sql import create_engine_for, migrate
-
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
-    )
-    engine = create_engine_for(url)
-    migrate(engine)
-    yield SqlJobCatalog(engine)
-    engine.dispose()
+    yield from contract_backend(request, tmp_path, InMemoryJobCatalog, SqlJobCatalog)
 
 
 def job(key: str, kind: JobKind = JobKind.INGEST_ANALOGUE, at: datetime = NOW) -> Job:

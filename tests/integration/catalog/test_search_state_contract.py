@@ -10,28 +10,17 @@ from uuid import UUID
 
 import pytest
 
-from edepot.catalog import create_engine_for, migrate
 from edepot.catalog.search_sql import SqlIndexState
 from edepot.indexing_state import IndexState, InMemoryIndexState, StateRow, SyncStatus
+from tests.support.backends import BACKENDS, contract_backend
 
 NOW = datetime(2025, 6, 1, 10, 0, 0, 123456, tzinfo=UTC)
 AIP = UUID(int=99)
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexState]:
-    if request.param == "memory":
-        yield InMemoryIndexState()
-        return
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
-    )
-    engine = create_engine_for(url)
-    migrate(engine)
-    yield SqlIndexState(engine)
-    engine.dispose()
+    yield from contract_backend(request, tmp_path, InMemoryIndexState, SqlIndexState)
 
 
 def row(n: int, **changes: object) -> StateRow:

@@ -12,28 +12,18 @@ import pytest
 
 from edepot.auth.policy import Role
 from edepot.auth.tokens import ApiToken, new_token
-from edepot.catalog import InMemoryCatalog, SqlCatalog, create_engine_for, migrate
+from edepot.catalog import InMemoryCatalog, SqlCatalog
 from edepot.errors import Conflict, InvalidInput, NotFound
 from edepot.ports import Catalog
+from tests.support.backends import BACKENDS, contract_backend
 
 T0 = datetime(2025, 3, 1, 9, 30, 0, 654321, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    if request.param == "memory":
-        yield InMemoryCatalog()
-        return
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
-    )
-    engine = create_engine_for(url)
-    migrate(engine)
-    yield SqlCatalog(engine)
-    engine.dispose()
+    yield from contract_backend(request, tmp_path, InMemoryCatalog, SqlCatalog)
 
 
 def token(name: str = "zaaksysteem-worker", at: datetime = T0, **changes: object) -> ApiToken:
