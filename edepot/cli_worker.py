@@ -8,7 +8,8 @@ Nightly work without Celery beat (cron): `30 2 * * * edepot jobs submit nightly`
 nightly retention job (keyed by date, so beat and cron together still make one job per night);
 in the embedded default it runs right away in that process. `edepot jobs submit audit` and
 `edepot jobs submit indexing open-lapsed` do the same for the daily audit of due copies and the
-opening of lapsed restrictions (each keyed by its day too).
+opening of lapsed restrictions (each keyed by its day too). `edepot jobs submit publication
+sitemaps|publish ID` queues the Woo publication job (`edepot.woo_jobs`).
 """
 
 from __future__ import annotations
@@ -234,5 +235,26 @@ def submit_indexing(ctx: click.Context, action: str, today: Any, as_json: bool) 
     """Search indexing: sync (new and changed records), reindex (rebuild) or open-lapsed (the daily job)."""
     try:
         _submitted(as_json, _jobs(ctx).submit_indexing(action, today=today.date() if today else None))
+    except QueueFull as error:
+        _queue_full(error)
+
+
+@submit.command("publication")
+@click.argument("action", type=click.Choice(["sitemaps", "publish"]))
+@click.argument("publicatie", required=False)
+@json_option
+@click.pass_context
+@handle_errors
+def submit_publication_job(ctx: click.Context, action: str, publicatie: str | None, as_json: bool) -> None:
+    """Woo: sitemaps (reconcile the DiWoo sitemaps) or publish ID (publish one concept publicatie)."""
+    from edepot.woo_jobs import submit_publication
+
+    if action == "publish" and not publicatie:
+        raise click.BadParameter("publish needs the publicatie id, e.g. publish pub-0123456789abcdef")
+    if action == "sitemaps" and publicatie:
+        raise click.BadParameter("sitemaps takes no publicatie id")
+    payload = {"action": action, **({"publicatie": publicatie} if publicatie else {})}
+    try:
+        _submitted(as_json, submit_publication(_jobs(ctx), payload))
     except QueueFull as error:
         _queue_full(error)

@@ -82,3 +82,33 @@ def test_a_sitemaps_job_writes_nothing_when_up_to_date_and_is_keyed_by_what_happ
     later = submit_publication(jobs, {"action": "sitemaps"})
     assert not later.duplicate and later.job.status is JobStatus.DONE
     assert later.job.result is not None and later.job.result["urls"] == 2
+
+
+def test_jobs_submit_publication_from_the_command_line_publishes_and_reconciles_the_sitemaps(world: World) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from edepot.cli import main
+
+    def run(*args: str) -> tuple[int, dict[str, object]]:
+        result = CliRunner().invoke(
+            main, ["jobs", "submit", "publication", *args, "--json"], obj={"settings": world.services.settings}
+        )
+        return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {"output": result.output}
+
+    code, refused = run("publish")
+    assert code != 0 and "needs the publicatie id" in json.dumps(refused)
+    code, refused = run("sitemaps", "pub-1")
+    assert code != 0 and "takes no publicatie" in json.dumps(refused)
+
+    publicatie = concept(world, world.open)
+    code, gepubliceerd = run("publish", publicatie)
+    assert code == 0 and gepubliceerd["kind"] == "publication" and gepubliceerd["status"] == "done", gepubliceerd
+    assert gepubliceerd["result"] == {"action": "publish", "publicatie": publicatie, "status": "gepubliceerd"}
+    assert world.woo.catalog.get_publicatie(publicatie).status == "gepubliceerd"
+    assert world.woo.catalog.sitemap_state().urls() == 1
+
+    code, sitemaps = run("sitemaps")
+    assert code == 0 and sitemaps["status"] == "done", sitemaps
+    assert sitemaps["result"]["geschreven"] == [] and sitemaps["result"]["urls"] == 1  # already up to date
