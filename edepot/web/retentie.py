@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -35,10 +34,11 @@ from starlette.concurrency import run_in_threadpool
 from edepot.api_retention import _service
 from edepot.auth.http import include_routes, require
 from edepot.auth.policy import Action, allowed
-from edepot.auth.principal import Forbidden, Principal
+from edepot.auth.principal import Principal
 from edepot.errors import EdepotError, InvalidInput
 from edepot.retention_workflow import ItemStatus, LijstSoort, LijstStatus
 from edepot.web import page
+from edepot.web.formulier import formulier, laatste
 
 BASIS = "/beheer/retentie"
 MAX_FORMULIER = 64 * 1024
@@ -84,36 +84,10 @@ def install(app: FastAPI) -> None:
     include_routes(app, router)
 
 
-def _herkomst_gecontroleerd(request: Request) -> None:
-    """Forbidden when the browser says this form was sent from another origin."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        raise Forbidden(
-            f"a form from another site ({fetch_site}) may not change retention lists",
-            hint="use the forms on the e-depot's own pages",
-        )
-    origin = request.headers.get("origin")
-    if origin is not None:
-        eigen = f"{request.url.scheme}://{request.url.netloc}"
-        parts = urlsplit(origin)
-        if origin == "null" or f"{parts.scheme}://{parts.netloc}" != eigen:
-            raise Forbidden(
-                f"a form from {origin} may not change retention lists here ({eigen})",
-                hint="use the forms on the e-depot's own pages",
-            )
-
-
 async def _formulier(request: Request) -> dict[str, str]:
-    """The form fields (urlencoded; the last value of a repeated name), after the origin check."""
-    _herkomst_gecontroleerd(request)
-    body = await request.body()
-    if len(body) > MAX_FORMULIER:
-        raise InvalidInput("the form is too large", hint=f"send at most {MAX_FORMULIER} bytes")
-    try:
-        velden = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the form could not be read: {exc}", hint="send it as UTF-8 form fields") from None
-    return {naam: waarden[-1] for naam, waarden in velden.items()}
+    """The form fields (the last value of a repeated name), after the origin check."""
+    velden = await formulier(request, "retention lists", max_bytes=MAX_FORMULIER)
+    return {naam: laatste(velden, naam) for naam in velden}
 
 
 def _rollen(principal: Principal) -> dict[str, bool]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,9 +37,10 @@ from starlette.concurrency import run_in_threadpool
 from edepot.api_woo import _service
 from edepot.auth.http import include_routes, require
 from edepot.auth.policy import Action, allowed
-from edepot.auth.principal import Forbidden, Principal
+from edepot.auth.principal import Principal
 from edepot.errors import EdepotError, InvalidInput
 from edepot.web import error_page, page
+from edepot.web.formulier import formulier
 from edepot.woo import lijsten
 from edepot.woo.model import PublicatieStatus
 from edepot.woo.redact import Rect
@@ -118,35 +118,9 @@ def ingetrokken_pagina(request: Request, reden: str) -> HTMLResponse:
 # --- forms ------------------------------------------------------------------------------------------
 
 
-def _herkomst_gecontroleerd(request: Request) -> None:
-    """Forbidden when the browser says this form was sent from another origin."""
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        raise Forbidden(
-            f"a form from another site ({fetch_site}) may not change Woo publications",
-            hint="use the forms on the e-depot's own pages",
-        )
-    origin = request.headers.get("origin")
-    if origin is not None:
-        eigen = f"{request.url.scheme}://{request.url.netloc}"
-        parts = urlsplit(origin)
-        if origin == "null" or f"{parts.scheme}://{parts.netloc}" != eigen:
-            raise Forbidden(
-                f"a form from {origin} may not change Woo publications here ({eigen})",
-                hint="use the forms on the e-depot's own pages",
-            )
-
-
 async def _formulier(request: Request) -> dict[str, list[str]]:
     """The urlencoded form fields (every value of a repeated name), after the origin check."""
-    _herkomst_gecontroleerd(request)
-    body = await request.body()
-    if len(body) > MAX_FORMULIER:
-        raise InvalidInput("the form is too large", hint=f"send at most {MAX_FORMULIER} bytes")
-    try:
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_VELDEN)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the form could not be read: {exc}", hint="send it as UTF-8 form fields") from None
+    return await formulier(request, "Woo publications", max_bytes=MAX_FORMULIER, max_velden=MAX_VELDEN)
 
 
 def _een(velden: Mapping[str, list[str]], naam: str) -> str:
