@@ -294,10 +294,12 @@ class WooService:
         return {**self.samenvatting(rij, stukken), "documenten": documenten}
 
     def _oordeel(self, stuk: StukRij) -> dict[str, Any]:
-        bevinding = self._publiceerbaar(stuk)
+        bevinding, reden_nl = self._beoordeel(stuk)
         return {
             "publiceerbaar": bevinding is None,
             "reden": bevinding.message if bevinding else "openbaar na publicatie",
+            "regel": bevinding.rule if bevinding else None,
+            "reden_nl": reden_nl,  # for the Dutch pages
         }
 
     # --- suggest and redact -----------------------------------------------------------------------
@@ -519,6 +521,10 @@ class WooService:
 
     def _publiceerbaar(self, stuk: StukRij) -> Finding | None:
         """None when the public may see the document's record once it is published, else why not."""
+        return self._beoordeel(stuk)[0]
+
+    def _beoordeel(self, stuk: StukRij) -> tuple[Finding | None, str]:
+        """`_publiceerbaar` with the reason in Dutch, as the Woo pages show it."""
         record = self._record(stuk.publiek_record_id)
         aip = self.services.catalog.get_aip(record.aip_id)
         if aip.status is not AipStatus.OPGESLAGEN or not is_current(self.services.catalog, aip):
@@ -528,11 +534,11 @@ class WooService:
                 file=stuk.id,
                 message=f"document {stuk.id}: record {record.id} is not the current stored version",
                 action="publish the newest version of the record",
-            )
+            ), "nee: het stuk is niet de actuele opgeslagen versie; publiceer de nieuwste versie"
         io = read_sidecar(self.services.store, record)
         toegang = beoordeel(feiten_van(io, gepubliceerd=True), vandaag=self._today())
         if toegang.public:
-            return None
+            return None, "ja, openbaar na publicatie"
         oordeel = publiceerbaar(record.beperking_code, False, beperking_label=record.beperking_label)
         return Finding(
             rule="woo.document.publiceerbaar",
@@ -540,7 +546,7 @@ class WooService:
             file=stuk.id,
             message=f"document {stuk.id}: record {record.id} may not be published: {toegang.reden} ({oordeel.reden})",
             action=f"redact it first (edepot woo redact {stuk.id} ...) or correct its beperkingGebruik",
-        )
+        ), f"nee, {toegang.reden}: lak het eerst of corrigeer de beperking gebruik"
 
     def publish(self, publicatie_id: str, wie: str) -> PublicatieRij:
         """Publish a concept: every check first, then DiWoo, catalog, events, sitemaps, search."""

@@ -11,12 +11,14 @@ page a person gets for a withdrawn publication's file.
 - GET  /beheer/woo/documenten/{id}/paginas/{n}.png   one page of the original (woo.redact; never cached)
 - POST /beheer/woo/documenten/{id}/lakken            redact (woo.redact) -> 303 to the publicatie
 - POST /beheer/woo/publicaties/{id}/publiceren       publish (woo.publish) -> 303
-- POST /beheer/woo/publicaties/{id}/intrekken        retract with a TOOI reason and toelichting (woo.retract)
+- POST /beheer/woo/publicaties/{id}/intrekken        retract with a TOOI reason, toelichting and optionally the
+                                                     replacing publicatie ("vervangen door") (woo.retract)
 
 Every route declares its action with `require`; the forms call the same `WooService` use cases as
 the API (`edepot.api_woo`). Authentication is as on the API (a bearer header, no cookie session), and
 state-changing forms sent from another origin (`Origin`, `Sec-Fetch-Site`) are refused, as on the
-retention pages. A redaction always starts from the original; the areas of the current redacted
+retention pages. Refusals are shown in Dutch (`melding`); the API keeps the English messages. A
+redaction always starts from the original; the areas of the current redacted
 version (from the redaction log) are applied again unless the redacteur unticks "behouden", so
 rounds add up.
 
@@ -38,7 +40,7 @@ from edepot.api_woo import _service
 from edepot.auth.http import include_routes, require
 from edepot.auth.policy import Action, allowed
 from edepot.auth.principal import Principal
-from edepot.errors import EdepotError, InvalidInput
+from edepot.errors import Conflict, EdepotError, Finding, InvalidInput, NotFound, SubmissionRejected
 from edepot.web import error_page, page
 from edepot.web.formulier import formulier
 from edepot.woo import lijsten
@@ -50,6 +52,7 @@ from edepot.woo_service import Markering, grond
 BASIS = "/beheer/woo"
 MAX_FORMULIER = 256 * 1024
 MAX_VELDEN = 5000
+MAX_VERVANGERS = 200  # newest publicaties offered as replacement; any other is typed by its kenmerk
 SCHAAL = 1.0  # pixels per PDF point of a page image: the image's pixels are the points
 
 router = APIRouter(include_in_schema=False)
@@ -204,10 +207,20 @@ def _publicatie_pagina(
         "dagen": _dagen,
         "rollen": _rollen(principal),
         "redenen": list(lijsten.redenen_verwijdering_vervanging()),
+        "vervangers": _vervangers(request, publicatie_id) if data["status"] == "gepubliceerd" else [],
         "fout": fout,
         "basis": BASIS,
     }
     return page(request, "woo/publicatie.html", context, title=f"Woo: {data['officiele_titel']}", status=status)
+
+
+def _vervangers(request: Request, publicatie_id: str) -> list[tuple[str, str]]:
+    """(id, title) of the newest publicaties that can replace this one (not itself, not withdrawn)."""
+    return [
+        (p.id, p.officiele_titel)
+        for p in _service(request).catalog.publicaties(limit=MAX_VERVANGERS)
+        if p.id != publicatie_id and p.status is not PublicatieStatus.INGETROKKEN
+    ]
 
 
 @router.get(BASIS + "/publicaties/{publicatie_id}", response_class=HTMLResponse)
@@ -275,8 +288,53 @@ async def _handel(
     except EdepotError as exc:
         if exc.http_status in (401, 403, 404):
             raise
-        return await run_in_threadpool(opnieuw, str(exc), exc.http_status, velden)
+        return await run_in_threadpool(opnieuw, melding(exc), exc.http_status, velden)
     return RedirectResponse(doel, status_code=303)
+
+
+class Weigering(InvalidInput):
+    """A form refused by these pages themselves; its message is already Dutch."""
+
+
+BEVINDING_NL = {
+    "woo.publicatie.titel": "de publicatie heeft geen officiële titel",
+    "woo.publicatie.documenten": "de publicatie heeft geen documenten",
+    "woo.document.titel": "document {document} heeft geen officiële titel",
+    "woo.document.url": "document {document} heeft geen https-adres",
+    "woo.document.informatiecategorie": "document {document} heeft geen geldige Woo-informatiecategorie",
+    "woo.document.documenthandeling": "document {document} heeft geen documenthandeling (vaststelling, "
+    "ondertekening of ontvangst met datum)",
+    "woo.document.record": "document {document} is niet de actuele opgeslagen versie; publiceer de nieuwste versie",
+    "woo.document.publiceerbaar": "document {document} mag niet openbaar worden; lak het eerst of corrigeer de "
+    "beperking gebruik (zie 'Openbaar te maken' bij het document)",
+}
+
+
+def _bevinding(finding: Finding) -> str:
+    tekst = BEVINDING_NL.get(finding.rule)
+    if tekst is None:  # e.g. a DiWoo schema finding: technical, shown as it is
+        return f"document {finding.file or finding.object}: {finding.message}"
+    return tekst.format(document=finding.file or finding.object)
+
+
+def melding(exc: EdepotError) -> str:
+    """A refusal in Dutch for these pages. The API, the CLI and the logs keep the English message of
+    `edepot.errors` (as the retention pages and the portal keep the API English); what has no Dutch
+    text here is shown with its English detail after a Dutch lead."""
+    if isinstance(exc, Weigering):
+        return exc.message
+    if isinstance(exc, SubmissionRejected):
+        regels = [_bevinding(f) for f in exc.findings]
+        aantal = f"{len(regels)} {'probleem' if len(regels) == 1 else 'problemen'}"
+        return f"de publicatie kan niet worden gepubliceerd ({aantal}): " + "; ".join(regels)
+    if isinstance(exc, Conflict):
+        return (
+            "de publicatie is intussen gewijzigd of heeft niet de status die hiervoor nodig is. "
+            f"Laad de pagina opnieuw en probeer het nog eens. (Technisch: {exc})"
+        )
+    if isinstance(exc, InvalidInput):
+        return f"de invoer klopt niet. (Technisch: {exc})"
+    return f"er ging iets mis. (Technisch: {exc})"
 
 
 @router.post(BASIS + "/documenten/{document_id}/lakken")
@@ -315,11 +373,21 @@ async def intrekken(publicatie_id: str, request: Request, principal: Retracter) 
     def actie(service: Any, velden: Mapping[str, list[str]]) -> str:
         reden = _een(velden, "reden")
         if not reden:
-            raise InvalidInput("the reason for withdrawal is empty", hint="choose a reason from the list")
+            raise Weigering("kies een reden van intrekking uit de lijst")
         toelichting = _een(velden, "toelichting")
         if len(toelichting) > 4000:
-            raise InvalidInput("the toelichting is longer than 4000 characters", hint="shorten it")
-        service.retract(publicatie_id, reden, toelichting or None, principal.agent)
+            raise Weigering("de toelichting is langer dan 4000 tekens; maak haar korter")
+        vervanger = _een(velden, "vervangen_door") or None
+        if vervanger == publicatie_id:
+            raise Weigering("een publicatie kan zichzelf niet vervangen; kies de gecorrigeerde publicatie")
+        if vervanger is not None:
+            try:
+                service.catalog.get_publicatie(vervanger)
+            except NotFound:
+                raise Weigering(
+                    f"publicatie {vervanger!r} bestaat niet; kies de vervangende publicatie uit de lijst"
+                ) from None
+        service.retract(publicatie_id, reden, toelichting or None, principal.agent, vervangen_door=vervanger)
         return f"{BASIS}/publicaties/{publicatie_id}"
 
     def opnieuw(fout: str, status: int, velden: Mapping[str, list[str]]) -> HTMLResponse:

@@ -4,6 +4,7 @@ whole flow through the forms on a real PDF, the HTML itself, and the 410 page of
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -157,8 +158,79 @@ def test_retracting_without_a_reason_is_refused_and_the_publication_stays(world:
         headers={**world.headers, **ZELFDE},
         follow_redirects=False,
     )
-    assert response.status_code == 422 and "reason for withdrawal is empty" in response.text
+    assert response.status_code == 422
+    assert "kies een reden van intrekking" in doc(response).xpath("string(//*[@role='alert'])")
     assert world.woo.catalog.get_publicatie(publicatie.id).status == "gepubliceerd"
+
+
+def test_retracting_with_an_unknown_or_the_same_replacement_is_refused_in_dutch_and_the_publication_stays(
+    world: World,
+) -> None:
+    from edepot.woo import lijsten
+
+    publicatie = create(world, world.open)
+    world.woo.publish(publicatie.id, "redacteur")
+    reden = lijsten.redenen_verwijdering_vervanging().op_label("correctie privacygevoelige gegevens").resource
+    for vervanger, melding in (("pub-bestaat-niet", "bestaat niet"), (publicatie.id, "zichzelf niet vervangen")):
+        response = world.client.post(
+            f"{BASIS}/publicaties/{publicatie.id}/intrekken",
+            data={"reden": reden, "toelichting": "", "vervangen_door": vervanger},
+            headers={**world.headers, **ZELFDE},
+            follow_redirects=False,
+        )
+        assert response.status_code == 422, vervanger
+        assert melding in doc(response).xpath("string(//*[@role='alert'])")
+    assert world.woo.catalog.get_publicatie(publicatie.id).status == "gepubliceerd"
+
+
+def test_retracting_through_the_form_names_the_replacement_whose_diwoo_then_carries_the_reason(world: World) -> None:
+    from edepot.woo import lijsten
+
+    oud = create(world, world.open)
+    world.woo.publish(oud.id, "redacteur")
+    nieuw = create(world, world.open)
+    world.woo.publish(nieuw.id, "redacteur")
+    pagina = doc(world.client.get(f"{BASIS}/publicaties/{oud.id}", headers=world.headers))
+    veld = pagina.xpath("//input[@name='vervangen_door']")[0]
+    assert pagina.xpath(f"//label[@for='{veld.get('id')}']")
+    assert pagina.xpath(f"//datalist[@id='{veld.get('list')}']/option/@value") == [nieuw.id]  # not itself
+
+    reden = lijsten.redenen_verwijdering_vervanging().op_label("correctie privacygevoelige gegevens").resource
+    world.services.clock.moment += timedelta(hours=1)  # type: ignore[attr-defined]  # a later change: a new lastmod
+    response = world.client.post(
+        f"{BASIS}/publicaties/{oud.id}/intrekken",
+        data={"reden": reden, "toelichting": "", "vervangen_door": nieuw.id},
+        headers={**world.headers, **ZELFDE},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 303, response.text
+    assert world.woo.catalog.get_publicatie(oud.id).vervangen_door == nieuw.id
+    (stuk,) = world.woo.catalog.stukken(nieuw.id)
+    assert reden.encode() in world.woo.diwoo_xml(stuk.id)
+    assert stuk.sitemap_fragment is not None and reden.encode() in stuk.sitemap_fragment  # and in its sitemap entry
+    (sitemap,) = world.woo.catalog.sitemap_state().sitemaps
+    assert reden.encode() in world.woo.site_bestand(sitemap)
+
+
+def test_publishing_a_restricted_record_is_refused_on_the_page_in_dutch_and_in_english_by_the_api(
+    world: World,
+) -> None:
+    publicatie = create(world, world.geheim)
+    pagina = doc(world.client.get(f"{BASIS}/publicaties/{publicatie.id}", headers=world.headers))
+    assert "nee, beperkt openbaar" in pagina.xpath("string(//article//dl)")
+
+    response = world.client.post(
+        f"{BASIS}/publicaties/{publicatie.id}/publiceren", headers={**world.headers, **ZELFDE}, follow_redirects=False
+    )
+
+    assert response.status_code == 422
+    melding = doc(response).xpath("string(//*[@role='alert'])")
+    assert "kan niet worden gepubliceerd (1 probleem)" in melding and "mag niet openbaar worden" in melding
+    assert "may not be published" not in melding
+    api = world.client.post(f"/api/v1/woo/publicaties/{publicatie.id}/publiceren", headers=world.headers)
+    assert api.status_code == 422 and "may not be published" in api.text
+    assert world.woo.catalog.get_publicatie(publicatie.id).status == "concept"
 
 
 # --- the flow through the forms ----------------------------------------------------------------------------
