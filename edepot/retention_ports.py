@@ -228,6 +228,14 @@ class RetentionCatalog(Protocol):
         """With its items; NotFound if unknown."""
         ...
 
+    def list_header(self, lijst_id: UUID) -> Lijst:
+        """Without its items, with counts per item status (a list may hold a million); NotFound if unknown."""
+        ...
+
+    def list_items(self, lijst_id: UUID, *, limit: int, offset: int = 0) -> list[Item]:
+        """One page of the list's items, in `get_list` order (source_key, aip id); NotFound if unknown."""
+        ...
+
     def lists(self, *, soort: LijstSoort | None = None, status: LijstStatus | None = None) -> list[Lijst]:
         """Without items, with counts per item status; newest first."""
         ...

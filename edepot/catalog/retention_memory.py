@@ -473,6 +473,12 @@ class InMemoryRetentionCatalog:
             items = tuple(sorted(self._items[lijst_id].values(), key=lambda i: (i.source_key, str(i.aip_id))))
         return replace(found, items=items, tellingen=_counts(items))
 
+    def list_header(self, lijst_id: UUID) -> Lijst:
+        return self._header(lijst_id)
+
+    def list_items(self, lijst_id: UUID, *, limit: int, offset: int = 0) -> list[Item]:
+        return list(self.get_list(lijst_id).items[offset : offset + limit])
+
     def lists(self, *, soort: LijstSoort | None = None, status: LijstStatus | None = None) -> list[Lijst]:
         with self._lock:
             rows = [

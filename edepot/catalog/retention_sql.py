@@ -667,6 +667,16 @@ class SqlRetentionCatalog(SqlTransactions):
             )
         return _lijst(row._mapping, items=items, tellingen=counts(items))
 
+    def list_header(self, lijst_id: UUID) -> Lijst:
+        return self._header(lijst_id)
+
+    def list_items(self, lijst_id: UUID, *, limit: int, offset: int = 0) -> list[Item]:
+        query = select(I).where(I.c.lijst_id == lijst_id).order_by(I.c.source_key, I.c.aip_id)
+        with self._read() as conn:
+            if conn.execute(select(L.c.id).where(L.c.id == lijst_id)).first() is None:
+                raise list_not_found(lijst_id)
+            return [_item(r._mapping) for r in conn.execute(query.limit(limit).offset(offset))]
+
     def lists(self, *, soort: LijstSoort | None = None, status: LijstStatus | None = None) -> list[Lijst]:
         query = select(L).order_by(L.c.aangemaakt_op.desc(), L.c.id.desc())
         if soort is not None:

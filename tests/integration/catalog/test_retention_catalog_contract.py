@@ -532,6 +532,28 @@ def test_lists_are_listed_newest_first_with_their_item_counts(world: World) -> N
     assert world.retention.lists(status=LijstStatus.UITGEVOERD) == []
 
 
+def test_a_list_is_read_by_its_header_with_counts_and_its_items_page_by_page(world: World) -> None:
+    unknown = UUID("00000000-0000-4000-8000-000000000000")
+    with pytest.raises(NotFound):
+        world.retention.list_header(unknown)
+    with pytest.raises(NotFound):
+        world.retention.list_items(unknown, limit=10)
+    ids = {k: world.stored_aip(k) for k in ("c", "a", "e", "b", "d")}
+    world.retention.put_facts([facts(i, k) for k, i in ids.items()])
+    world.retention.save_decisions([decision(i) for i in ids.values()])
+    lijst, _ = world.retention.propose(LijstSoort.VERNIETIGING, TODAY, door="n", op=NOW, new_id=uuid.uuid4)
+    assert lijst is not None
+    world.retention.set_item(lijst.id, ids["b"], ItemStatus.VERWIJDERD, reden="nog nodig", door="dim", op=NOW)
+
+    header = world.retention.list_header(lijst.id)
+    pages = [world.retention.list_items(lijst.id, limit=2, offset=o) for o in (0, 2, 4, 6)]
+
+    assert header.items == () and header.tellingen == {"voorgesteld": 4, "verwijderd": 1}
+    assert [[i.source_key for i in p] for p in pages] == [["a", "b"], ["c", "d"], ["e"], []]
+    assert pages[0][1].status is ItemStatus.VERWIJDERD
+    assert [i.aip_id for p in pages for i in p] == [i.aip_id for i in world.retention.get_list(lijst.id).items]
+
+
 # --- transitions ------------------------------------------------------------------------------
 
 
