@@ -93,15 +93,18 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--only", choices=("a", "b"), help="run one workload only")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="edepot-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"edepot ingest benchmark, scale {args.scale}, cpus {os.cpu_count()}, workdir {workdir}")
     try:
-        run("a-large", workdir, files=max(10, int(2000 * args.scale)), min_size=384 * 1024, max_size=704 * 1024,
-            per_dossier=100)
-        run("b-small", workdir, files=max(100, int(20000 * args.scale)), min_size=4 * 1024, max_size=32 * 1024,
-            per_dossier=200)
+        if args.only != "b":
+            run("a-large", workdir, files=max(10, int(2000 * args.scale)), min_size=384 * 1024, max_size=704 * 1024,
+                per_dossier=100)
+        if args.only != "a":
+            run("b-small", workdir, files=max(100, int(20000 * args.scale)), min_size=4 * 1024, max_size=32 * 1024,
+                per_dossier=200)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

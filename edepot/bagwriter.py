@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from edepot import fixity, packaging
 from edepot.errors import Finding
@@ -38,17 +39,68 @@ class StagedBag:
         return sum(f.size for f in self.files if f.kind is FileKind.PAYLOAD)
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+SMALL_FILE = fixity.CHUNK  # files up to this size are copied with one read and one write
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Write `data` to a new file (refusing an existing one) with bare system calls: a staged bag
+    of many small files spends its time creating files, not in Python's buffered I/O layer."""
+    fd = os.open(path, _CREATE, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)
+        raise
+    os.close(fd)
+
+
 def _write_bytes(path: Path, data: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
-        handle.write(data)
+    """Write a new staged file (its folder exists) and return its sha256."""
+    _create(path, data)
     return fixity.hash_bytes(data)
 
 
+def _algorithms(source: SourceFile) -> tuple[str, ...]:
+    return ("sha256", *sorted(a for a in source.expected if a != "sha256"))
+
+
 def _copy(source: SourceFile, target: Path) -> tuple[dict[str, str], int]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    algorithms = ("sha256", *sorted(a for a in source.expected if a != "sha256"))
-    return fixity.copy_and_hash(source.path, target, algorithms=algorithms, fsync=False)
+    """Copy one delivered file into staging and hash it in the same read: sha256 for the ledger
+    plus the supplier's algorithm(s) to verify their manifest. The target's folder exists."""
+    algorithms = _algorithms(source)
+    if source.size > SMALL_FILE:
+        return fixity.copy_and_hash(source.path, target, algorithms=algorithms, fsync=False)
+    fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        data = _read_at_most(fd, SMALL_FILE + 1)
+        if len(data) > SMALL_FILE:  # it grew since it was checked: stream the rest
+            os.close(fd)
+            fd = -1
+            return fixity.copy_and_hash(source.path, target, algorithms=algorithms, fsync=False)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    _create(target, data)
+    digests = {a: fixity.hash_bytes(data, a) for a in algorithms}
+    return digests, len(data)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    parts = []
+    while limit > 0 and (part := os.read(fd, limit)):
+        parts.append(part)
+        limit -= len(part)
+    return b"".join(parts)
+
+
+def _make_folders(work: Path, paths: Iterable[str]) -> None:
+    """Create every folder the bag needs once, before the files are written in parallel."""
+    for folder in sorted({str(PurePosixPath(p).parent) for p in paths}):
+        (work / folder).mkdir(parents=True, exist_ok=True)
 
 
 def _checksum_findings(source: SourceFile, digests: dict[str, str], size: int) -> list[Finding]:
@@ -86,15 +138,22 @@ def write_bag(
     bag_group: str | None = None,
     bag_index: tuple[int, int] | None = None,
     threads: int = 2,
+    pool: Executor | None = None,
 ) -> StagedBag:
-    """Build the bag for `plan` under `staging/<aip_id>`; returns the ledger of every file."""
+    """Build the bag for `plan` under `staging/<aip_id>`; returns the ledger of every file.
+
+    Files are copied by `pool` when given (one pool for a whole submission saves starting
+    threads per bag), else by a pool of `threads` threads made for this bag."""
     final = staging / str(plan.aip_id)
     work = staging / f".tmp-{plan.aip_id}"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     try:
-        return _write(plan, work, final, now, organisation, bag_group, bag_index, threads)
+        if pool is not None:
+            return _write(plan, work, final, now, organisation, bag_group, bag_index, pool)
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as own:
+            return _write(plan, work, final, now, organisation, bag_group, bag_index, own)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -108,9 +167,12 @@ def _write(
     organisation: str,
     bag_group: str | None,
     bag_index: tuple[int, int] | None,
-    threads: int,
+    pool: Executor,
 ) -> StagedBag:
     records = {r.id: r for r in plan.records}
+    _make_folders(
+        work, [*(f.path for f in plan.files), *(r.sidecar_path for r in plan.records), *dict(plan.supplier_files)]
+    )
 
     def stage_file(planned: PlannedFile) -> tuple[dict[str, str], int, str, int]:
         """Copy and hash one file, then write its bestand sidecar: all in one worker."""
@@ -121,9 +183,8 @@ def _write(
         data = to_xml(bestand)
         return digests, size, _write_bytes(work / planned.sidecar_path, data), len(data)
 
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        staged = list(pool.map(stage_file, plan.files))
-        supplier = list(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
+    staged = list(pool.map(stage_file, plan.files))
+    supplier = list(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
 
     findings: list[Finding] = []
     for planned, (digests, size, _, _) in zip(plan.files, staged, strict=True):

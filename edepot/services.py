@@ -22,7 +22,7 @@ import re
 import shutil
 import socket
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -373,10 +373,11 @@ class Services:
         if submission.errors:
             self._reject(record, submission.findings)
         staged: list[tuple[StagedBag, Aip | None]] = []
+        pool = ThreadPoolExecutor(max_workers=self.settings.io_threads)  # one for all bags of this submission
         try:
             findings = list(submission.findings)
             for index, package in enumerate(submission.packages, start=1):
-                bag, latest = self._stage(submission, package, index, workdir)
+                bag, latest = self._stage(submission, package, index, workdir, pool)
                 staged.append((bag, latest))
                 findings += bag.findings
             if any(f.severity is Severity.FOUT for f in findings):
@@ -391,8 +392,9 @@ class Services:
                 cursor=cursor,
             )
             for bag, latest in staged:
-                receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run))
+                receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run, pool=pool))
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             self._discard(staged)
         record.status = advance(SUBMISSION_TRANSITIONS, record.status, receipt.status)
         record.report = receipt.as_dict()
@@ -407,7 +409,7 @@ class Services:
         return receipt
 
     def _stage(
-        self, submission: SubmissionInput, package: Any, index: int, workdir: Path
+        self, submission: SubmissionInput, package: Any, index: int, workdir: Path, pool: Executor
     ) -> tuple[StagedBag, Aip | None]:
         latest = self.catalog.latest_aip(package.source, package.source_key)
         previous_root = None
@@ -430,10 +432,13 @@ class Services:
             bag_group=submission.bag_group,
             bag_index=(index, len(submission.packages)) if submission.bag_group else None,
             threads=self.settings.io_threads,
+            pool=pool,
         )
         return bag, latest
 
-    def _accept(self, bag: StagedBag, latest: Aip | None, submission_id: UUID, *, dry_run: bool) -> AipOutcome:
+    def _accept(
+        self, bag: StagedBag, latest: Aip | None, submission_id: UUID, *, dry_run: bool, pool: Executor | None = None
+    ) -> AipOutcome:
         plan = bag.plan
         files = sum(1 for f in bag.files if f.kind.value == "payload")
         if latest is not None and latest.content_hash == bag.content_hash and latest.status is AipStatus.OPGESLAGEN:
@@ -459,7 +464,7 @@ class Services:
             files=list(bag.files),
         )
         self.catalog.begin_aip(aip)
-        self._store(aip, bag.path)
+        self._store(aip, bag.path, pool=pool)
         return outcome
 
     @staticmethod
@@ -468,17 +473,17 @@ class Services:
 
         return [record_entry(r.informatieobject, aip_id=plan.aip_id, sidecar_path=r.sidecar_path) for r in plan.records]
 
-    def _store(self, aip: Aip, bag_path: Path | None) -> None:
+    def _store(self, aip: Aip, bag_path: Path | None, *, pool: Executor | None = None) -> None:
         """Put every object (tag manifest last), verify all by re-reading, then mark opgeslagen."""
         if bag_path is not None:
             if not self.store.publish_directory(f"aips/{aip.id}", bag_path):
                 ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
-                with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
-                    list(pool.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
+                with ThreadPoolExecutor(max_workers=self.settings.io_threads) as putters:
+                    list(putters.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
                 last = ordered[-1]
                 self.store.put(last.key, bag_path / last.path, last.sha256)
             self.store.sync()
-        problems = self.verify_objects(aip.files)
+        problems = self.verify_objects(aip.files, pool=pool)
         if problems:
             self.record_event(
                 events.FIXITEIT,
@@ -512,9 +517,9 @@ class Services:
         if bag_path is not None:
             shutil.rmtree(bag_path, ignore_errors=True)
 
-    def verify_objects(self, files: Iterable[FileEntry]) -> list[Finding]:
+    def verify_objects(self, files: Iterable[FileEntry], *, pool: Executor | None = None) -> list[Finding]:
         """Re-read every object from EVERY copy of the store (edepot.storage.replicas) and match
-        sha256 and size with the ledger."""
+        sha256 and size with the ledger (in `pool` when given, else in a pool made for this call)."""
 
         def check(copy: ObjectStore, entry: FileEntry) -> Finding | None:
             try:
@@ -539,8 +544,10 @@ class Services:
 
         entries = list(files)
         work = [(copy, entry) for copy in copies_of(self.store) for entry in entries]
-        with ThreadPoolExecutor(max_workers=self.settings.io_threads) as pool:
+        if pool is not None:
             return [p for p in pool.map(lambda job: check(*job), work) if p is not None]
+        with ThreadPoolExecutor(max_workers=self.settings.io_threads) as own:
+            return [p for p in own.map(lambda job: check(*job), work) if p is not None]
 
     def verify_aip(self, aip_id: UUID) -> list[Finding]:
         """Everything wrong with a stored AIP: each object re-read against the ledger, and the stored

@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from edepot import names, preingest
@@ -63,6 +64,7 @@ class _Block:
     expected: dict[str, dict[str, str]] = field(default_factory=dict)  # NFC relative path -> {algo: hex}
     delivered: set[str] = field(default_factory=set)  # NFC relative paths of archived files
     ignored: set[str] = field(default_factory=set)  # NFC relative paths present but not archived
+    unchecked: list[tuple[_Folder, SourceFile]] = field(default_factory=list)  # identified after the scan
 
     @property
     def name(self) -> str:
@@ -235,24 +237,36 @@ def _clean_names(block: _Block, folder_relative: str, originals: Sequence[str]) 
     return mapping
 
 
-def _source_file(block: _Block, path: Path, relative: str, naam: str) -> SourceFile:
-    """A checked scan; a file whose name is not UTF-8 (already an error) is not identified."""
-    if _undecodable(relative):
-        size, found = path.lstat().st_size, preingest.NOT_IDENTIFIED
-    else:
-        size, found, findings = preingest.check_file(
-            path, relative, block.identifier, reject_unlisted_formats=block.reject_unlisted_formats
-        )
-        block.report.extend(findings)
+def _source_file(block: _Block, folder: _Folder, path: Path, relative: str, naam: str) -> SourceFile:
+    """A scan, to be checked by `_check_files` once identification is done; a file whose name is
+    not UTF-8 (already an error) is not identified."""
     block.delivered.add(nfc(relative))
-    return SourceFile(
+    source = SourceFile(
         path=path,
         original_path=relative,
         naam=naam,
-        size=size,
-        format=found,
+        size=path.lstat().st_size,
+        format=preingest.NOT_IDENTIFIED,
         expected=dict(block.expected.get(nfc(relative), {})),
     )
+    if not _undecodable(relative):
+        block.unchecked.append((folder, source))
+    return source
+
+
+def _check_files(block: _Block) -> None:
+    """Check every scan found (size, readability, format, PDF protection), in scan order, and put
+    the checked file in its folder's place."""
+    checked: dict[int, SourceFile] = {}
+    for _, source in block.unchecked:
+        size, found, findings = preingest.check_file(
+            source.path, source.original_path, block.identifier, reject_unlisted_formats=block.reject_unlisted_formats
+        )
+        block.report.extend(findings)
+        checked[id(source)] = replace(source, size=size, format=found)
+    for folder in {id(f): f for f, _ in block.unchecked}.values():
+        folder.files = [checked.get(id(f), f) for f in folder.files]
+    block.unchecked.clear()
 
 
 def _scan(block: _Block, folder: _Folder, bag_parts: list[str], depth: int) -> None:
@@ -302,7 +316,7 @@ def _scan(block: _Block, folder: _Folder, bag_parts: list[str], depth: int) -> N
             folder.children[name] = child
         else:
             naam = _fit_file_name(block, bag_parts, folder.cleaned[name], relative)
-            folder.files.append(_source_file(block, directory / name, relative, naam))
+            folder.files.append(_source_file(block, folder, directory / name, relative, naam))
     folder.files.sort(key=lambda f: f.naam)
 
 
@@ -479,7 +493,11 @@ def _split_rows(block: _Block, inventory: Inventory) -> tuple[list[InventoryRow]
 
 
 def _packages(
-    block: _Block, inventory: Inventory, layout: _RootLayout, description: Digitalisering | None
+    block: _Block,
+    inventory: Inventory,
+    layout: _RootLayout,
+    description: Digitalisering | None,
+    identified: Callable[[], None],
 ) -> tuple[PackageInput, ...]:
     cleaned = _clean_names(block, "", layout.folders)
     folders: dict[str, _Folder] = {}
@@ -487,6 +505,8 @@ def _packages(
         folders[name] = _Folder(original=name, relative=name)
         _check_folder_path(block, [cleaned[name]], name)
         _scan(block, folders[name], [cleaned[name]], depth=1)
+    identified()
+    _check_files(block)
     if not inventory.rows:
         return ()  # the inventory could not be read: its findings say why; pairing would only add noise
     dossier_rows, archiefstuk_rows = _split_rows(block, inventory)
@@ -580,13 +600,16 @@ def read_block(
         )
         return SubmissionInput(source=SOURCE, location=str(root), packages=(), findings=(missing,), bag_group=root.name)
     block = _Block(root, identifier, reject_unlisted_formats, max_path_length)
-    identifier.prefetch(_regular_files(root))
-    layout = _root_layout(block, inventory)
-    manifests = _manifests(block, layout.manifests)
-    description = _description(block, layout.descriptions)
-    read = read_inventory(layout.inventory) if layout.inventory else _empty_inventory(None)
-    block.report.extend(read.findings)
-    packages = _packages(block, read, layout, description)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pronom") as background:
+        # PRONOM identification of every file (siegfried, which releases the GIL) runs while this
+        # thread reads the inventory and manifests and walks the folders; the format checks wait for it.
+        prefetch = background.submit(lambda: identifier.prefetch(_regular_files(root)))
+        layout = _root_layout(block, inventory)
+        manifests = _manifests(block, layout.manifests)
+        description = _description(block, layout.descriptions)
+        read = read_inventory(layout.inventory) if layout.inventory else _empty_inventory(None)
+        block.report.extend(read.findings)
+        packages = _packages(block, read, layout, description, prefetch.result)
     metadata = [p for p in [layout.inventory, *layout.manifests, *layout.descriptions] if p is not None]
     metadata_files = tuple(_metadata_file(block, p) for p in metadata)
     block.report.extend(preingest.cross_check(manifests, block.delivered, block.ignored))
