@@ -4,6 +4,7 @@ and the HTML itself (landmarks, labelled fields)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -18,10 +19,12 @@ from lxml import html as lxml_html
 from edepot.api import register_error_handlers
 from edepot.auth.http import Gate, declare_actions, route_actions
 from edepot.auth.policy import Action, Role
+from edepot.auth.principal import Forbidden
 from edepot.auth.tokens import issue_token
+from edepot.errors import Conflict, InvalidInput, InvalidTransition, StorageError
 from edepot.retention_workflow import ItemStatus, LijstSoort, LijstStatus
 from edepot.web import install_web
-from edepot.web.retentie import install
+from edepot.web.retentie import PER_PAGINA, install, melding
 from tests.unit.retention_world import TODAY, Dossier, World, make_world
 
 BASIS = "/beheer/retentie"
@@ -63,6 +66,11 @@ def lijst_id(world: World) -> str:
 
 def doc(response) -> lxml_html.HtmlElement:  # type: ignore[no-untyped-def]
     return lxml_html.fromstring(response.text)
+
+
+def alert(response) -> str:  # type: ignore[no-untyped-def]
+    (melding,) = doc(response).xpath("//*[@role='alert']")
+    return str(melding.text_content().strip())
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -126,15 +134,32 @@ def test_removing_an_item_without_a_reason_or_with_a_bad_date_shows_the_list_wit
     past = client.post(url, headers=dim, data={"reden": "nog nodig", "nieuwe_datum": "2000-01-01"})
 
     assert no_reason.status_code == bad_date.status_code == past.status_code == 422
-    assert (
-        doc(bad_date)
-        .xpath("//*[@role='alert']")[0]
-        .text_content()
-        .startswith("Dit kon niet: the new archiefactiedatum")
-    )
-    assert "not after today" in past.text
+    assert alert(no_reason) == "Dit kon niet. Vul een reden in."
+    assert alert(bad_date) == "Dit kon niet. De nieuwe archiefactiedatum is geen geldige datum. Kies een datum."
+    assert alert(past) == "Dit kon niet. De nieuwe archiefactiedatum moet na vandaag liggen."
     items = world.retention.catalog.get_list(UUID(lid)).items
     assert {i.status for i in items} == {ItemStatus.VOORGESTELD}
+
+
+def test_a_refusal_is_shown_in_dutch_and_logged_in_english(
+    world: World, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    dim = bearer(world, Role.DIM, "dim-anna")
+    lid, aip = lijst_id(world), world.ids["057"]  # type: ignore[attr-defined]
+    url = f"{BASIS}/lijsten/{lid}/items/{aip}/verwijderen"
+    with caplog.at_level(logging.INFO, logger="edepot.web.retentie"):
+        response = client.post(url, headers=dim, data={"reden": "nog nodig", "nieuwe_datum": "2000-01-01"})
+    assert "not after today" not in response.text
+    assert "the new archiefactiedatum 2000-01-01 is not after today" in caplog.text
+
+
+def test_cancelling_twice_says_in_dutch_that_the_status_does_not_allow_it(world: World, client: TestClient) -> None:
+    dim = bearer(world, Role.DIM, "dim-anna")
+    lid = lijst_id(world)
+    assert client.post(f"{BASIS}/lijsten/{lid}/annuleren", headers=dim, data={"reden": "beleid"}).status_code == 303
+    again = client.post(f"{BASIS}/lijsten/{lid}/annuleren", headers=dim, data={"reden": "beleid"})
+    assert again.status_code == 409
+    assert alert(again) == "Dit kon niet. Dit kan niet bij een lijst met de status ‘geannuleerd’. Vernieuw de pagina."
 
 
 def test_an_unknown_list_is_a_404_page(world: World, client: TestClient) -> None:
@@ -206,7 +231,11 @@ def test_approving_a_list_that_changed_since_it_was_shown_is_refused_with_the_re
     lid = lijst_id(world)
     client.post(f"{BASIS}/lijsten/{lid}/indienen", headers=dim)
     response = client.post(f"{BASIS}/lijsten/{lid}/goedkeuren", headers=arch, data={"revisie": "1"})
-    assert response.status_code == 409 and "Dit kon niet" in response.text
+    assert response.status_code == 409
+    assert alert(response) == (
+        "Dit kon niet. De lijst is gewijzigd sinds u hem opende (versie 3, u zag versie 1). "
+        "Bekijk de lijst opnieuw en beslis dan."
+    )
     assert world.retention.catalog.get_list(UUID(lid)).status is LijstStatus.TER_BEOORDELING
 
 
@@ -227,3 +256,59 @@ def test_the_pages_have_landmarks_one_h1_and_a_label_for_every_field(world: Worl
         assert not tree.xpath("//script | //*[@style]")
         assert all(t.xpath("caption") for t in tree.xpath("//table"))
     assert re.search(r"<form method=\"post\"", client.get(f"{BASIS}/lijsten/{lijst_id(world)}", headers=dim).text)
+
+
+# --- paging --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> World:
+    world = make_world(tmp_path)
+    world.ingest(*(Dossier(f"{n:03d}", "Provisa 2005, categorie 57") for n in range(PER_PAGINA + 5)))
+    world.retention.nightly(TODAY)
+    return world
+
+
+def test_a_long_list_is_shown_a_hundred_items_per_page_with_links_to_the_others(big: World) -> None:
+    app = FastAPI()
+    app.state.services, app.state.gate, app.state.retention = big.services, Gate(big.services), big.retention
+    register_error_handlers(app)
+    install_web(app)
+    install(app)
+    client = TestClient(app, follow_redirects=False)
+    dim = bearer(big, Role.DIM, "dim-anna")
+    url = f"{BASIS}/lijsten/{lijst_id(big)}"
+
+    first, second = doc(client.get(url, headers=dim)), doc(client.get(f"{url}?pagina=2", headers=dim))
+    beyond, nonsense = client.get(f"{url}?pagina=99", headers=dim), client.get(f"{url}?pagina=-1x", headers=dim)
+
+    keys = [r.xpath("td")[0].text_content() for r in first.xpath("//table/tbody/tr")]
+    assert keys == [f"1987-1996/{n:03d}" for n in range(PER_PAGINA)]
+    assert first.xpath("//h2[@id='kop-items']")[0].text_content() == "Items (105)"
+    assert "1 tot en met 100 van 105" in first.xpath("//caption")[0].text_content()
+    nav = first.xpath("//nav[@aria-label='Paginering']//a/@href")
+    assert nav == [url, f"{url}?pagina=2", f"{url}?pagina=2"]  # 1 (current), 2, Volgende
+    assert [r.xpath("td")[0].text_content() for r in second.xpath("//table/tbody/tr")] == [
+        f"1987-1996/{n:03d}" for n in range(100, 105)
+    ]
+    assert second.xpath("//a[@aria-current='page']")[0].text_content().endswith("2")
+    assert "pagina 2" in second.xpath("//title")[0].text_content()
+    assert beyond.status_code == 200 and len(doc(beyond).xpath("//table/tbody/tr")) == 5
+    assert len(doc(nonsense).xpath("//table/tbody/tr")) == PER_PAGINA
+
+
+# --- the Dutch texts -------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_gets_a_general_dutch_text_and_known_classes_their_own() -> None:
+    assert melding(StorageError("s3 down"), "indienen").startswith("Dit kon niet door een onverwachte fout")
+    assert melding(InvalidInput("odd"), "afwijzen") == "Wat u invulde klopt niet. Controleer het formulier."
+    assert melding(Conflict("list x has no items to review"), "indienen").startswith("Deze lijst heeft geen")
+    assert melding(Forbidden("submitted by you"), "goedkeuren").startswith("U heeft deze lijst zelf ingediend")
+    assert melding(Forbidden("no role"), "annuleren") == "Uw rol mag dit niet doen met deze lijst."
+    transition = InvalidTransition("x", current="wachttijd", requested="concept")
+    assert "‘goedgekeurd, in wachttijd’" in melding(transition, "indienen")
+    item = InvalidTransition("x", current="verwijderd", requested="verwijderd")
+    assert "een item met de status ‘verwijderd’" in melding(item, "verwijderen")
+    odd = InvalidTransition("x", current="onbekend", requested="concept")
+    assert melding(odd, "goedkeuren") == "De lijst is intussen veranderd. Vernieuw de pagina en probeer het opnieuw."
