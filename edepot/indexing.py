@@ -201,17 +201,20 @@ def index_document(
     *,
     full_text: str = "",
     organisatie: str = "Provincie Limburg",
+    woo_categorieen: Sequence[str] = (),
 ) -> IndexDocument:
-    """The index document of `record`: small (stored fields plus at most MAX_FULL_TEXT_CHARS of text)."""
+    """The index document of `record`: small (stored fields plus at most MAX_FULL_TEXT_CHARS of text).
+    A record published under the Woo is shown under the first Woo informatiecategorie it is
+    published under; other records under their MDTO informatiecategorie, else their classificatie."""
     begin = _date(record.dekking_begin, end=False)
     end = laatste_dag(None, record.dekking_eind) if record.dekking_eind else None
     if begin and end and end < begin:
         end = None
-    categorie = None
+    categorie = woo_categorieen[0] if woo_categorieen else None
     if io is not None:
-        if io.informatiecategorie is not None:
+        if categorie is None and io.informatiecategorie is not None:
             categorie = io.informatiecategorie.label
-        elif io.classificatie:
+        elif categorie is None and io.classificatie:
             categorie = io.classificatie[0].label
         if io.archiefvormer:
             organisatie = io.archiefvormer[0].naam
@@ -429,6 +432,7 @@ class Indexer:
         by_aip: dict[UUID, list[StateRow]] = defaultdict(list)
         for row in batch:
             by_aip[row.aip_id].append(row)
+        woo = self.publications.categorieen([row.record_id for row in batch if row.record_id in published])
         docs: list[IndexDocument] = []
         done: list[tuple[StateRow, Toegang]] = []
         failed: list[StateRow] = []
@@ -452,7 +456,13 @@ class Indexer:
                     gone.append(row.record_id)
                     continue
                 try:
-                    doc, toegang = self.document(record, aip.files, published=record.id in published, today=today)
+                    doc, toegang = self.document(
+                        record,
+                        aip.files,
+                        published=record.id in published,
+                        today=today,
+                        woo_categorieen=woo.get(record.id, ()),
+                    )
                 except Exception as exc:
                     failed.append(self._failure(row, exc, now))
                     continue
@@ -488,7 +498,13 @@ class Indexer:
         return SyncReport(indexed=len(indexed), failed=len(failed), removed=len(gone), opened=opened)
 
     def document(
-        self, record: RecordEntry, files: Iterable[FileEntry], *, published: bool, today: date
+        self,
+        record: RecordEntry,
+        files: Iterable[FileEntry],
+        *,
+        published: bool,
+        today: date,
+        woo_categorieen: Sequence[str] = (),
     ) -> tuple[IndexDocument, Toegang]:
         """The index document of one record and its access decision, read from catalog and storage."""
         io = read_sidecar(self.services.store, record)
@@ -498,7 +514,10 @@ class Indexer:
         payloads = payloads_of(record, files)
         text = full_text_of(self.services.store, payloads)
         organisatie = self.services.settings.organisation
-        return index_document(record, io, payloads, toegang, full_text=text, organisatie=organisatie), toegang
+        doc = index_document(
+            record, io, payloads, toegang, full_text=text, organisatie=organisatie, woo_categorieen=woo_categorieen
+        )
+        return doc, toegang
 
     def _failure(self, row: StateRow, error: BaseException, now: datetime) -> StateRow:
         attempts = row.attempts + 1

@@ -9,7 +9,7 @@ published". `InMemoryPublications` is the fake for tests and demos. After a chan
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 from uuid import UUID
 
@@ -25,6 +25,11 @@ class Publications(Protocol):
         """The reason a publication of this record was withdrawn (the 410 page shows it), else None."""
         ...
 
+    def categorieen(self, record_ids: Iterable[UUID]) -> Mapping[UUID, tuple[str, ...]]:
+        """Of these records, the published ones with the labels of the Woo informatiecategorieën
+        they are published under (search shows the first as the record's informatiecategorie)."""
+        ...
+
 
 class NoPublications:
     """Nothing is published under the Woo (the default until the Woo feature feeds the port)."""
@@ -38,18 +43,23 @@ class NoPublications:
     def withdrawal(self, record_id: UUID) -> str | None:
         return None
 
+    def categorieen(self, record_ids: Iterable[UUID]) -> Mapping[UUID, tuple[str, ...]]:
+        return {}
+
 
 class InMemoryPublications:
     """A thread-safe in-memory set of published records, with withdrawals."""
 
     def __init__(self, published: Iterable[UUID] = ()) -> None:
         self._published = set(published)
+        self._categorieen: dict[UUID, tuple[str, ...]] = {}
         self._withdrawn: dict[UUID, str] = {}
         self._lock = threading.Lock()
 
-    def publish(self, record_id: UUID) -> None:
+    def publish(self, record_id: UUID, categorieen: Iterable[str] = ()) -> None:
         with self._lock:
             self._published.add(record_id)
+            self._categorieen[record_id] = tuple(categorieen)
             self._withdrawn.pop(record_id, None)
 
     def withdraw(self, record_id: UUID, reason: str) -> None:
@@ -68,3 +78,7 @@ class InMemoryPublications:
     def withdrawal(self, record_id: UUID) -> str | None:
         with self._lock:
             return self._withdrawn.get(record_id)
+
+    def categorieen(self, record_ids: Iterable[UUID]) -> Mapping[UUID, tuple[str, ...]]:
+        with self._lock:
+            return {r: self._categorieen.get(r, ()) for r in record_ids if r in self._published}

@@ -174,7 +174,10 @@ class SearchService:
             reason = self.publications.withdrawal(record.id)
             raise Withdrawn(reason) if reason else NotPublic()
         payloads = payloads_of(record, aip.files)
-        document = index_document(record, io, payloads, toegang, organisatie=self.services.settings.organisation)
+        woo = self.publications.categorieen([record.id]).get(record.id, ()) if published else ()
+        document = index_document(
+            record, io, payloads, toegang, organisatie=self.services.settings.organisation, woo_categorieen=woo
+        )
         files = tuple(
             FileView(
                 bestand_id=f.bestand_id,

@@ -205,6 +205,12 @@ class WooCatalog(Protocol):
 
     def published_record_ids(self) -> frozenset[UUID]: ...
 
+    def gepubliceerde_categorieen(self, record_ids: Iterable[UUID]) -> dict[UUID, tuple[str, ...]]:
+        """Of these records, those the public gets from a published publicatie, each with the
+        informatiecategorieën (TOOI resources) it is published under: its document's own, else
+        the publicatie's; a record published twice has the categories of both."""
+        ...
+
     def withdrawal(self, record_id: UUID) -> str | None:
         """The reason shown when the public asks for a record whose publicatie was withdrawn."""
         ...

@@ -846,7 +846,14 @@ class WooPublications:
         return self.catalog.published_record_ids()
 
     def is_published(self, record_id: UUID) -> bool:
-        return record_id in self.catalog.published_record_ids()
+        return record_id in self.catalog.gepubliceerde_categorieen([record_id])
+
+    def categorieen(self, record_ids: Iterable[UUID]) -> dict[UUID, tuple[str, ...]]:
+        lijst = lijsten.informatiecategorieen()
+        return {
+            record_id: tuple(lijst.waarde(c).label for c in resources)
+            for record_id, resources in self.catalog.gepubliceerde_categorieen(record_ids).items()
+        }
 
     def withdrawal(self, record_id: UUID) -> str | None:
         return self.catalog.withdrawal(record_id)

@@ -114,6 +114,17 @@ class InMemoryWooCatalog:
     def published_record_ids(self) -> frozenset[UUID]:
         return frozenset(s.publiek_record_id for s in self._met_status(PublicatieStatus.GEPUBLICEERD))
 
+    def gepubliceerde_categorieen(self, record_ids: Iterable[UUID]) -> dict[UUID, tuple[str, ...]]:
+        wanted = set(record_ids)
+        found: dict[UUID, tuple[str, ...]] = {}
+        for stuk in self.gepubliceerde_stukken():
+            if stuk.publiek_record_id in wanted:
+                eigen = tuple(stuk.metadata.get("informatiecategorieen") or ())
+                categorieen = eigen or self._publicaties[stuk.publicatie_id].informatiecategorieen
+                eerder = found.get(stuk.publiek_record_id, ())
+                found[stuk.publiek_record_id] = tuple(dict.fromkeys((*eerder, *categorieen)))
+        return found
+
     def withdrawal(self, record_id: UUID) -> str | None:
         if record_id in self.published_record_ids():
             return None

@@ -194,6 +194,25 @@ class SqlWooCatalog(SqlTransactions):
         with self._read() as conn:
             return frozenset(conn.execute(query).scalars())
 
+    def gepubliceerde_categorieen(self, record_ids: Iterable[UUID]) -> dict[UUID, tuple[str, ...]]:
+        wanted = list(dict.fromkeys(record_ids))
+        found: dict[UUID, tuple[str, ...]] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):  # far below any bound-parameter limit
+                query = (
+                    select(D.c.publiek_record_id, D.c.metadata, P.c.informatiecategorieen)
+                    .join(P, P.c.id == D.c.publicatie_id)
+                    .where(
+                        P.c.status == str(PublicatieStatus.GEPUBLICEERD),
+                        D.c.publiek_record_id.in_(wanted[start : start + 500]),
+                    )
+                    .order_by(D.c.publicatie_id, D.c.volgnummer)
+                )
+                for record_id, metadata, van_publicatie in conn.execute(query):
+                    categorieen = tuple((metadata or {}).get("informatiecategorieen") or ()) or tuple(van_publicatie)
+                    found[record_id] = tuple(dict.fromkeys((*found.get(record_id, ()), *categorieen)))
+        return found
+
     def withdrawal(self, record_id: UUID) -> str | None:
         query = (
             select(P.c.status, P.c.reden_intrekking)

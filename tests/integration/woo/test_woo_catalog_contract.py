@@ -17,27 +17,15 @@ from edepot.woo import lijsten
 from edepot.woo.model import PublicatieStatus, Verantwoordelijke
 from edepot.woo.sitemaps import Url, Verwijdering, regenereer
 from edepot.woo_ports import PublicatieRij, RedactieRij, SitemapRegel, StukRij, WooCatalog
+from tests.support.backends import BACKENDS, contract_backend
 
 T = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 BASIS = "https://open.limburg.example/"
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def woo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WooCatalog]:
-    if request.param == "memory":
-        yield InMemoryWooCatalog()
-        return
-    from edepot.catalog.sql import create_engine_for, migrate
-
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
-    )
-    engine = create_engine_for(url)
-    migrate(engine)
-    yield SqlWooCatalog(engine)
-    engine.dispose()
+    yield from contract_backend(request, tmp_path, InMemoryWooCatalog, SqlWooCatalog)
 
 
 def publicatie(pid: str = "pub-1", at: datetime = T) -> PublicatieRij:
@@ -229,3 +217,22 @@ def test_publicaties_are_found_by_id_in_bulk_and_unknown_ids_left_out(woo: WooCa
 
     assert gevonden == {"pub-1": woo.get_publicatie("pub-1"), "pub-2": woo.get_publicatie("pub-2")}
     assert woo.publicaties_met_ids([]) == {}
+
+
+def test_published_records_come_with_the_categories_of_their_document_else_of_their_publicatie(
+    woo: WooCatalog,
+) -> None:
+    categorie = lijsten.informatiecategorieen()
+    beschikkingen = categorie.op_label("beschikkingen").resource
+    convenanten = categorie.op_label("convenanten").resource
+    eigen = replace(stuk(nummer=1), metadata={**stuk().metadata, "informatiecategorieen": [convenanten]})
+    geen = stuk(nummer=2)
+    concept = stuk("pub-2")
+    woo.add_publicatie(publicatie(), [eigen, geen])
+    woo.add_publicatie(publicatie("pub-2"), [concept])
+    woo.save(replace(publicatie(), status=PublicatieStatus.GEPUBLICEERD), [], revisie=1)
+
+    found = woo.gepubliceerde_categorieen([eigen.record_id, geen.record_id, concept.record_id, uuid4()])
+
+    assert found == {eigen.record_id: (convenanten,), geen.record_id: (beschikkingen,)}
+    assert woo.gepubliceerde_categorieen([]) == {}

@@ -253,3 +253,19 @@ def test_a_replacement_carries_the_reason_for_withdrawal_in_its_diwoo(world: Wor
     assert reden.get("resource") == lijsten.redenen_verwijdering_vervanging().op_label(CORRECTIE).resource
     assert (world.woo.diwoo_path / nieuw.id / f"{document.id}.xml").read_bytes() == xml
     assert sitemap_locs(world) == [document.url]
+
+
+def test_a_published_record_is_found_under_its_woo_informatiecategorie(world: World) -> None:
+    publicatie = world.woo.create(NieuwePublicatie.uit_json(verzoek(world.open, categorie="convenanten")), "redacteur")
+    world.woo.publish(publicatie.id, "redacteur")
+    world.index()
+
+    found = world.client.get("/api/public/v1/search").json()
+    detail = world.client.get(f"/api/public/v1/records/{world.open.id}").json()
+    filtered = world.client.get("/api/public/v1/search", params={"informatiecategorie": "convenanten"}).json()
+
+    assert [h["id"] for h in found["hits"]] == [str(world.open.id)]
+    assert found["hits"][0]["informatiecategorie"] == "convenanten"
+    assert found["facets"]["informatiecategorie"] == [{"value": "convenanten", "count": 1}]
+    assert detail["informatiecategorie"] == "convenanten"
+    assert [h["id"] for h in filtered["hits"]] == [str(world.open.id)]

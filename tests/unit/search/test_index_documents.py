@@ -123,6 +123,16 @@ def test_an_mdto_informatiecategorie_wins_over_the_classification() -> None:
     assert index_document(record(), io, [], OPEN).informatiecategorie == "beschikkingen"
 
 
+def test_the_woo_informatiecategorie_of_a_published_record_wins_over_mdto_and_classification() -> None:
+    io = informatieobject(
+        informatiecategorie=Begrip("beschikkingen", Verwijzing("TOOI informatiecategorieen")),
+        classificatie=(Begrip("Provisa 2005, categorie 5", Verwijzing("Provisa 2005")),),
+    )
+    woo = ("convenanten", "beschikkingen")
+    assert index_document(record(), io, [], OPEN, woo_categorieen=woo).informatiecategorie == "convenanten"
+    assert index_document(record(), None, [], OPEN, woo_categorieen=woo).informatiecategorie == "convenanten"
+
+
 def test_only_the_records_own_payload_files_count() -> None:
     other = UUID(int=3)
     files = [payload("data/a/1.pdf", "application/pdf"), payload("data/b/1.pdf", "application/pdf", record_id=other)]
