@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -47,45 +48,69 @@ def hashlib_baseline(root: Path) -> tuple[float, int, int]:
     return time.perf_counter() - start, total, len(files)
 
 
-def ingest(block: Path, home: Path) -> tuple[float, float, dict[str, int]]:
-    """The same steps as `edepot ingest analogue`, timed in two phases: checks, then packaging+storage."""
+def _cpu() -> float:
+    """CPU seconds of this process so far, all threads (siegfried's Go threads included): less
+    sensitive than wall time to other work on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ingest(block: Path, home: Path) -> tuple[float, float, dict[str, int], list[tuple[str, float, float]]]:
+    """The same steps as `edepot ingest analogue`, timed in two phases: checks, then packaging+storage;
+    also the wall and CPU seconds per stage."""
     from ingest.analogue import read_block
 
     services = build(Settings(home=home))
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), _cpu()
     submission = read_block(block, identifier=services.formats)
-    checked = time.perf_counter()
+    checked, cpu1 = time.perf_counter(), _cpu()
     receipt = services.ingest(submission)
-    done = time.perf_counter()
+    done, cpu2 = time.perf_counter(), _cpu()
     counts = receipt.as_dict()["counts"]
     assert counts["new"] == counts["packages"], "benchmark block must be new"
-    return checked - start, done - checked, counts
+    staging = receipt.stage_seconds.get("staging", 0.0)
+    storing = receipt.stage_seconds.get("storing", 0.0)
+    stages = [
+        ("preingest (identify, check)", checked - start, cpu1 - cpu0),
+        ("stage bags (copy+hash, sidecars)", staging, float("nan")),
+        ("store (catalog, publish, sync, re-read)", storing, float("nan")),
+        ("rest of ingest (events, leases, sweep)", done - checked - staging - storing, float("nan")),
+        ("package+store, all", done - checked, cpu2 - cpu1),
+    ]
+    return checked - start, done - checked, counts, stages
 
 
 def run(name: str, workdir: Path, *, files: int, min_size: int, max_size: int, per_dossier: int) -> None:
     supplier = workdir / f"{name}-supplier"
     home = workdir / f"{name}-home"
     start = time.perf_counter()
-    block = make_bulk_block(supplier, files=files, min_size=min_size, max_size=max_size,
-                            files_per_dossier=per_dossier, block=name)
+    block = make_bulk_block(
+        supplier, files=files, min_size=min_size, max_size=max_size, files_per_dossier=per_dossier, block=name
+    )
     generated = time.perf_counter() - start
     # warm the page cache equally for both measurements
     hashlib_baseline(block)
     base_seconds, base_bytes, base_files = hashlib_baseline(block)
-    checks, storing, counts = ingest(block, home)
+    checks, storing, counts, stages = ingest(block, home)
     seconds = checks + storing
     mb = counts["bytes"] / 1e6
     base_rate = base_bytes / 1e6 / base_seconds
     rate = mb / seconds
-    print(f"\n[{name}] {counts['files']} files in {counts['packages']} dossiers, {mb:,.1f} MB"
-          f" (generated in {generated:.1f} s)")
+    print(
+        f"\n[{name}] {counts['files']} files in {counts['packages']} dossiers, {mb:,.1f} MB"
+        f" (generated in {generated:.1f} s)"
+    )
     print(f"  hashlib sha256, 1 core : {base_rate:10.1f} MB/s  {base_files / base_seconds:10.0f} files/s")
-    print(f"  edepot ingest, e2e     : {rate:10.1f} MB/s  {counts['files'] / seconds:10.0f} files/s"
-          f"  ({seconds:.2f} s)")
+    print(f"  edepot ingest, e2e     : {rate:10.1f} MB/s  {counts['files'] / seconds:10.0f} files/s  ({seconds:.2f} s)")
     print(f"    of which preingest   : {checks:10.2f} s (PRONOM/MIME identification, names, PDFs)")
     print(f"    of which package+store: {storing:9.2f} s (copy+hash, sidecars, catalog, publish, re-read)")
-    print(f"  ratio ingest/hashlib   : {rate / base_rate:10.2f}x bytes"
-          f"  {(counts['files'] / seconds) / (base_files / base_seconds):10.3f}x files")
+    print("  per stage (wall s, CPU s of all threads; a shared 2-core machine makes wall time noisy):")
+    for label, wall, cpu in stages:
+        print(f"    {label:<42} {wall:8.2f} s wall {'' if cpu != cpu else f'{cpu:8.2f} s cpu'}")
+    print(
+        f"  ratio ingest/hashlib   : {rate / base_rate:10.2f}x bytes"
+        f"  {(counts['files'] / seconds) / (base_files / base_seconds):10.3f}x files"
+    )
 
 
 def main() -> None:
@@ -100,11 +125,23 @@ def main() -> None:
     print(f"edepot ingest benchmark, scale {args.scale}, cpus {os.cpu_count()}, workdir {workdir}")
     try:
         if args.only != "b":
-            run("a-large", workdir, files=max(10, int(2000 * args.scale)), min_size=384 * 1024, max_size=704 * 1024,
-                per_dossier=100)
+            run(
+                "a-large",
+                workdir,
+                files=max(10, int(2000 * args.scale)),
+                min_size=384 * 1024,
+                max_size=704 * 1024,
+                per_dossier=100,
+            )
         if args.only != "a":
-            run("b-small", workdir, files=max(100, int(20000 * args.scale)), min_size=4 * 1024, max_size=32 * 1024,
-                per_dossier=200)
+            run(
+                "b-small",
+                workdir,
+                files=max(100, int(20000 * args.scale)),
+                min_size=4 * 1024,
+                max_size=32 * 1024,
+                per_dossier=200,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

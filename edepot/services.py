@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import socket
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -102,6 +103,7 @@ class Receipt:
     aips: list[AipOutcome] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     cursor: dict[str, Any] | None = None  # where a worker continues next run (stored with the submission)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time per ingest stage (benchmarks)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -374,6 +376,7 @@ class Services:
             self._reject(record, submission.findings)
         staged: list[tuple[StagedBag, Aip | None]] = []
         pool = ThreadPoolExecutor(max_workers=self.settings.io_threads)  # one for all bags of this submission
+        started = time.perf_counter()
         try:
             findings = list(submission.findings)
             for index, package in enumerate(submission.packages, start=1):
@@ -391,8 +394,10 @@ class Services:
                 warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING],
                 cursor=cursor,
             )
+            receipt.stage_seconds["staging"] = time.perf_counter() - started
             for bag, latest in staged:
                 receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run, pool=pool))
+            receipt.stage_seconds["storing"] = time.perf_counter() - started - receipt.stage_seconds["staging"]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self._discard(staged)
