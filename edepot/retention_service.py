@@ -704,6 +704,8 @@ class RetentionService:
         key last, so that key alone says whether the AIP is done: a second night reads one retention
         per AIP and sets nothing, and a run stopped halfway is completed by the next one."""
         lockable = [s for s in self.stores if hasattr(s, "set_retention") and hasattr(s, "get_retention")]
+        # a Replicas store without an S3 copy has the methods but nothing to lock
+        lockable = [s for s in lockable if not hasattr(s, "lockable") or s.lockable()]
         if not lockable:
             return 0
         now = self._now()

@@ -602,6 +602,30 @@ def test_an_n_lock_is_extended_again_once_less_than_half_the_horizon_is_left(tmp
         assert store.get_retention(key).until > until + horizon / 2 - timedelta(days=1)
 
 
+def test_replicas_lock_an_n_decision_in_their_lockable_copy_and_without_one_nothing_is_counted(
+    tmp_path: Path,
+) -> None:
+    from edepot.storage.replicas import Replicas
+
+    world = make_world(tmp_path)
+    plain = Replicas([InMemoryObjectStore("een"), InMemoryObjectStore("twee")])
+    world.services.store = plain
+    world.retention.stores = (plain,)
+    world.ingest(ONBEKEND)
+    assert world.retention.nightly(TODAY).locks_extended == 0
+
+    world = make_world(tmp_path / "s3")
+    lockable = LockableStore()
+    replicas = Replicas([InMemoryObjectStore("schijf"), lockable])
+    world.services.store = replicas
+    world.retention.stores = (replicas,)
+    ids = world.ingest(ONBEKEND)
+    assert world.retention.nightly(TODAY).locks_extended == 1
+    keys = list(lockable.keys(f"aips/{ids['099']}/"))
+    assert keys and all(lockable.get_retention(key) is not None for key in keys)
+    assert world.retention.nightly(TODAY).locks_extended == 0
+
+
 def test_an_n_lock_stopped_halfway_is_completed_by_the_next_night(tmp_path: Path) -> None:
     world, store = lockable_world(tmp_path)
     ids = world.ingest(ONBEKEND)
