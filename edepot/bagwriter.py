@@ -129,6 +129,20 @@ def _checksum_findings(source: SourceFile, digests: dict[str, str], size: int) -
     return findings
 
 
+@dataclass(frozen=True)
+class StagedPayload:
+    """The first half of a bag: every delivered file copied into `work` and hashed, no sidecars yet."""
+
+    plan: PackagePlan
+    work: Path  # staging/.tmp-<aip_id>
+    final: Path  # staging/<aip_id>, where the finished bag goes
+    copied: tuple[tuple[dict[str, str], int], ...]  # (digests, size) per plan.files entry
+    supplier: tuple[tuple[dict[str, str], int], ...]  # (digests, size) per plan.supplier_files entry
+
+    def discard(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def write_bag(
     plan: PackagePlan,
     staging: Path,
@@ -144,47 +158,83 @@ def write_bag(
 
     Files are copied by `pool` when given (one pool for a whole submission saves starting
     threads per bag), else by a pool of `threads` threads made for this bag."""
-    final = staging / str(plan.aip_id)
+    if pool is None:
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as own:
+            return write_bag(
+                plan, staging, now=now, organisation=organisation, bag_group=bag_group, bag_index=bag_index, pool=own
+            )
+    payload = copy_payload(plan, staging, pool=pool)
+    return finish_bag(
+        payload, plan, now=now, organisation=organisation, bag_group=bag_group, bag_index=bag_index, pool=pool
+    )
+
+
+def copy_payload(plan: PackagePlan, staging: Path, *, pool: Executor) -> StagedPayload:
+    """Copy and hash every delivered file of `plan` into `staging/.tmp-<aip_id>` (one read each).
+
+    Needs nothing of the files' format identification, so it can run while that is still going on."""
     work = staging / f".tmp-{plan.aip_id}"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     try:
-        if pool is not None:
-            return _write(plan, work, final, now, organisation, bag_group, bag_index, pool)
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as own:
-            return _write(plan, work, final, now, organisation, bag_group, bag_index, own)
+        _make_folders(
+            work, [*(f.path for f in plan.files), *(r.sidecar_path for r in plan.records), *dict(plan.supplier_files)]
+        )
+        copied = tuple(pool.map(lambda planned: _copy(planned.source, work / planned.path), plan.files))
+        supplier = tuple(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    return StagedPayload(plan, work, staging / str(plan.aip_id), copied, supplier)
 
 
-def _write(
+def finish_bag(
+    payload: StagedPayload,
     plan: PackagePlan,
-    work: Path,
-    final: Path,
+    *,
+    now: datetime,
+    organisation: str,
+    bag_group: str | None = None,
+    bag_index: tuple[int, int] | None = None,
+    pool: Executor,
+) -> StagedBag:
+    """Write the sidecars and tag files of a copied payload and move the bag to its final name.
+
+    `plan` is the payload's plan, or the same plan with its files' format identification filled in
+    (same paths, same order)."""
+    if [f.path for f in plan.files] != [f.path for f in payload.plan.files] or plan.aip_id != payload.plan.aip_id:
+        raise ValueError("finish_bag: the plan does not belong to this payload")
+    try:
+        return _finish(payload, plan, now, organisation, bag_group, bag_index, pool)
+    except BaseException:
+        payload.discard()
+        raise
+
+
+def _finish(
+    staged_payload: StagedPayload,
+    plan: PackagePlan,
     now: datetime,
     organisation: str,
     bag_group: str | None,
     bag_index: tuple[int, int] | None,
     pool: Executor,
 ) -> StagedBag:
+    work, final = staged_payload.work, staged_payload.final
     records = {r.id: r for r in plan.records}
-    _make_folders(
-        work, [*(f.path for f in plan.files), *(r.sidecar_path for r in plan.records), *dict(plan.supplier_files)]
-    )
 
-    def stage_file(planned: PlannedFile) -> tuple[dict[str, str], int, str, int]:
-        """Copy and hash one file, then write its bestand sidecar: all in one worker."""
-        digests, size = _copy(planned.source, work / planned.path)
+    def sidecar(item: tuple[PlannedFile, tuple[dict[str, str], int]]) -> tuple[str, int]:
+        planned, (digests, size) = item
         bestand = packaging.bestand_of(
             planned, records[planned.record_id], sha256=digests["sha256"], size=size, datum=now
         )
         data = to_xml(bestand)
-        return digests, size, _write_bytes(work / planned.sidecar_path, data), len(data)
+        return _write_bytes(work / planned.sidecar_path, data), len(data)
 
-    staged = list(pool.map(stage_file, plan.files))
-    supplier = list(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
+    sidecars = list(pool.map(sidecar, zip(plan.files, staged_payload.copied, strict=True)))
+    staged = [(d, n, sha, length) for (d, n), (sha, length) in zip(staged_payload.copied, sidecars, strict=True)]
+    supplier = staged_payload.supplier
 
     findings: list[Finding] = []
     for planned, (digests, size, _, _) in zip(plan.files, staged, strict=True):

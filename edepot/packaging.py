@@ -179,6 +179,23 @@ def plan_package(
     )
 
 
+def with_identified_files(plan: PackagePlan, package: PackageInput) -> PackagePlan:
+    """`plan` with the files of `package` (the same package, its files now checked and identified):
+    matched by their path as delivered, paths and identities unchanged."""
+
+    def sources(node: RecordInput) -> Iterable[SourceFile]:
+        yield from node.files
+        for child in node.children:
+            yield from sources(child)
+
+    by_path = {f.original_path: f for f in sources(package.record)}
+    if package.source_key != plan.package.source_key or set(by_path) != {f.source.original_path for f in plan.files}:
+        raise ValueError(f"with_identified_files: {package.source_key} is not the package planned")
+    return replace(
+        plan, package=package, files=tuple(replace(f, source=by_path[f.source.original_path]) for f in plan.files)
+    )
+
+
 def _file_name(source: SourceFile) -> str:
     """The name as delivered (MDTO naam keeps the original; the bag uses the cleaned name)."""
     return source.original_path.rsplit("/", 1)[-1]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from edepot import AGENT, bagcheck, events, fixity, packaging
-from edepot.bagwriter import StagedBag, write_bag
+from edepot.bagwriter import StagedBag, StagedPayload, copy_payload, finish_bag
 from edepot.errors import (
     ConfigurationError,
     Finding,
@@ -205,16 +205,16 @@ class Services:
 
     def ingest_analogue(self, path: Path, *, inventory: Path | None = None, dry_run: bool = False) -> Receipt:
         """Ingest a digitised analogue block (a supplier folder): one AIP per dossier."""
-        from ingest.analogue import read_block
+        from ingest.analogue import open_block
 
-        submission = read_block(
+        opened = open_block(
             path,
             inventory=inventory,
             identifier=self.formats,
             reject_unlisted_formats=self.settings.reject_unlisted_formats,
             max_path_length=self.settings.max_path_length,
         )
-        return self.ingest(submission, dry_run=dry_run)
+        return self.ingest(opened.submission, dry_run=dry_run, identified=opened.complete)
 
     def ingest_zaaksysteem(
         self,
@@ -337,17 +337,26 @@ class Services:
         return GraphSource(client, teams=config.teams, users=config.users)
 
     def ingest(
-        self, submission: SubmissionInput, *, dry_run: bool = False, cursor: dict[str, Any] | None = None
+        self,
+        submission: SubmissionInput,
+        *,
+        dry_run: bool = False,
+        cursor: dict[str, Any] | None = None,
+        identified: Callable[[], SubmissionInput] | None = None,
     ) -> Receipt:
         """Accept the submission whole (one AIP per package) or reject it whole. Holds the owner
-        lease and the lease of each of its source_keys throughout (see the module doc)."""
+        lease and the lease of each of its source_keys throughout (see the module doc).
+
+        With `identified`, `submission` is still being checked (format identification runs in the
+        background): its files are copied meanwhile, and `identified()` gives the same submission
+        complete, with every finding, before any sidecar is written or anything is decided."""
         owner = self.new_id()
         keys = {source_lease(p.source, p.source_key) for p in submission.packages}
         with self._leases.hold([owner_lease(owner), *keys]):
             workdir = self._claim(owner)
             try:
                 self.resume_pending(held=keys)
-                return self._ingest(owner, workdir, submission, dry_run=dry_run, cursor=cursor)
+                return self._ingest(owner, workdir, submission, dry_run=dry_run, cursor=cursor, identified=identified)
             finally:
                 self._sweep(workdir, owner)
 
@@ -359,6 +368,7 @@ class Services:
         *,
         dry_run: bool,
         cursor: dict[str, Any] | None,
+        identified: Callable[[], SubmissionInput] | None = None,
     ) -> Receipt:
         record = Submission(
             id=owner, source=submission.source, location=submission.location, received_at=self.clock.now()
@@ -373,16 +383,25 @@ class Services:
             dry_run=dry_run,
         )
         if submission.errors:
-            self._reject(record, submission.findings)
+            self._reject(record, (identified() if identified else submission).findings)
+        payloads: list[tuple[StagedPayload, Aip | None]] = []
         staged: list[tuple[StagedBag, Aip | None]] = []
         pool = ThreadPoolExecutor(max_workers=self.settings.io_threads)  # one for all bags of this submission
+        seconds: dict[str, float] = {}
         started = time.perf_counter()
         try:
+            for package in submission.packages:  # copying needs no format identification: it may still run
+                payloads.append(self._copy_payload(submission, package, workdir, pool))
+            seconds["copying"] = time.perf_counter() - started
+            if identified is not None:
+                submission = identified()  # the same packages, every file now checked and identified
+            seconds["identifying"] = time.perf_counter() - started - sum(seconds.values())
             findings = list(submission.findings)
-            for index, package in enumerate(submission.packages, start=1):
-                bag, latest = self._stage(submission, package, index, workdir, pool)
+            for index, (payload, latest) in enumerate(payloads, start=1):
+                bag = self._finish_bag(submission, payload, index, pool)
                 staged.append((bag, latest))
                 findings += bag.findings
+            seconds["finishing"] = time.perf_counter() - started - sum(seconds.values())
             if any(f.severity is Severity.FOUT for f in findings):
                 self._discard(staged)
                 self._reject(record, findings)
@@ -393,13 +412,23 @@ class Services:
                 submission.location,
                 warnings=[f for f in findings if f.severity is Severity.WAARSCHUWING],
                 cursor=cursor,
+                stage_seconds=seconds,
             )
-            receipt.stage_seconds["staging"] = time.perf_counter() - started
+            published: list[tuple[Aip, Path]] = []
             for bag, latest in staged:
-                receipt.aips.append(self._accept(bag, latest, record.id, dry_run=dry_run, pool=pool))
-            receipt.stage_seconds["storing"] = time.perf_counter() - started - receipt.stage_seconds["staging"]
+                outcome, aip = self._accept(bag, latest, record.id, dry_run=dry_run)
+                receipt.aips.append(outcome)
+                if aip is not None:
+                    published.append((aip, bag.path))
+            if published:
+                self.store.sync()  # one sync for every bag of the submission, before any is marked stored
+            for aip, path in published:
+                self._confirm(aip, path, pool=pool)
+            seconds["storing"] = time.perf_counter() - started - sum(seconds.values())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            for payload, _ in payloads:
+                payload.discard()  # nothing left once its bag is finished (moved to its final name)
             self._discard(staged)
         record.status = advance(SUBMISSION_TRANSITIONS, record.status, receipt.status)
         record.report = receipt.as_dict()
@@ -413,9 +442,10 @@ class Services:
         )
         return receipt
 
-    def _stage(
-        self, submission: SubmissionInput, package: Any, index: int, workdir: Path, pool: Executor
-    ) -> tuple[StagedBag, Aip | None]:
+    def _copy_payload(
+        self, submission: SubmissionInput, package: Any, workdir: Path, pool: Executor
+    ) -> tuple[StagedPayload, Aip | None]:
+        """Plan the package (identities, bag paths, version) and copy+hash its files into staging."""
         latest = self.catalog.latest_aip(package.source, package.source_key)
         previous_root = None
         if latest is not None:
@@ -429,31 +459,37 @@ class Services:
             previous_id=latest.id if latest else None,
             previous_root_id=previous_root,
         )
-        bag = write_bag(
-            plan,
-            workdir,
+        return copy_payload(plan, workdir, pool=pool), latest
+
+    def _finish_bag(self, submission: SubmissionInput, payload: StagedPayload, index: int, pool: Executor) -> StagedBag:
+        """Sidecars and tag files for a copied payload, with the identification in `submission`."""
+        package = next(p for p in submission.packages if p.source_key == payload.plan.package.source_key)
+        return finish_bag(
+            payload,
+            packaging.with_identified_files(payload.plan, package),
             now=self.clock.now(),
             organisation=self.settings.organisation,
             bag_group=submission.bag_group,
             bag_index=(index, len(submission.packages)) if submission.bag_group else None,
-            threads=self.settings.io_threads,
             pool=pool,
         )
-        return bag, latest
 
     def _accept(
-        self, bag: StagedBag, latest: Aip | None, submission_id: UUID, *, dry_run: bool, pool: Executor | None = None
-    ) -> AipOutcome:
+        self, bag: StagedBag, latest: Aip | None, submission_id: UUID, *, dry_run: bool
+    ) -> tuple[AipOutcome, Aip | None]:
+        """The outcome for one staged bag; a new AIP (or version) is recorded as aangemaakt and its
+        objects are put, not yet synced nor verified (the caller does both, then `_confirm`)."""
         plan = bag.plan
         files = sum(1 for f in bag.files if f.kind.value == "payload")
         if latest is not None and latest.content_hash == bag.content_hash and latest.status is AipStatus.OPGESLAGEN:
-            return AipOutcome(
+            unchanged = AipOutcome(
                 latest.id, plan.package.source_key, latest.version, "ongewijzigd", files, bag.payload_bytes
             )
+            return unchanged, None
         result = "proef" if dry_run else ("nieuwe versie" if latest else "nieuw")
         outcome = AipOutcome(plan.aip_id, plan.package.source_key, plan.version, result, files, bag.payload_bytes)
         if dry_run:
-            return outcome
+            return outcome, None
         aip = Aip(
             id=plan.aip_id,
             source=plan.package.source,
@@ -469,8 +505,8 @@ class Services:
             files=list(bag.files),
         )
         self.catalog.begin_aip(aip)
-        self._store(aip, bag.path, pool=pool)
-        return outcome
+        self._publish(aip, bag.path)
+        return outcome, aip
 
     @staticmethod
     def _records(plan: packaging.PackagePlan, bag: StagedBag) -> list[RecordEntry]:
@@ -479,15 +515,25 @@ class Services:
         return [record_entry(r.informatieobject, aip_id=plan.aip_id, sidecar_path=r.sidecar_path) for r in plan.records]
 
     def _store(self, aip: Aip, bag_path: Path | None, *, pool: Executor | None = None) -> None:
-        """Put every object (tag manifest last), verify all by re-reading, then mark opgeslagen."""
+        """Put every object (tag manifest last), sync, verify all by re-reading, then mark opgeslagen."""
         if bag_path is not None:
-            if not self.store.publish_directory(f"aips/{aip.id}", bag_path):
-                ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
-                with ThreadPoolExecutor(max_workers=self.settings.io_threads) as putters:
-                    list(putters.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
-                last = ordered[-1]
-                self.store.put(last.key, bag_path / last.path, last.sha256)
-            self.store.sync()
+            self._publish(aip, bag_path)
+        self.store.sync()
+        self._confirm(aip, bag_path, pool=pool)
+
+    def _publish(self, aip: Aip, bag_path: Path) -> None:
+        """Put the staged bag's objects: one directory rename where the store can, else a put per
+        object with the tag manifest last. Not yet durable: the caller syncs the store."""
+        if not self.store.publish_directory(f"aips/{aip.id}", bag_path):
+            ordered = sorted(aip.files, key=lambda f: (f.path == packaging.TAGMANIFEST, f.path))
+            with ThreadPoolExecutor(max_workers=self.settings.io_threads) as putters:
+                list(putters.map(lambda f: self.store.put(f.key, bag_path / f.path, f.sha256), ordered[:-1]))
+            last = ordered[-1]
+            self.store.put(last.key, bag_path / last.path, last.sha256)
+
+    def _confirm(self, aip: Aip, bag_path: Path | None, *, pool: Executor | None = None) -> None:
+        """After the store is synced: re-read and match every object with the ledger, record the
+        verified copies, mark the AIP opgeslagen and drop its staging copy."""
         problems = self.verify_objects(aip.files, pool=pool)
         if problems:
             self.record_event(

@@ -64,7 +64,7 @@ class _Block:
     expected: dict[str, dict[str, str]] = field(default_factory=dict)  # NFC relative path -> {algo: hex}
     delivered: set[str] = field(default_factory=set)  # NFC relative paths of archived files
     ignored: set[str] = field(default_factory=set)  # NFC relative paths present but not archived
-    unchecked: list[tuple[_Folder, SourceFile]] = field(default_factory=list)  # identified after the scan
+    unchecked: list[SourceFile] = field(default_factory=list)  # checked once identification is done
 
     @property
     def name(self) -> str:
@@ -237,7 +237,7 @@ def _clean_names(block: _Block, folder_relative: str, originals: Sequence[str]) 
     return mapping
 
 
-def _source_file(block: _Block, folder: _Folder, path: Path, relative: str, naam: str) -> SourceFile:
+def _source_file(block: _Block, path: Path, relative: str, naam: str) -> SourceFile:
     """A scan, to be checked by `_check_files` once identification is done; a file whose name is
     not UTF-8 (already an error) is not identified."""
     block.delivered.add(nfc(relative))
@@ -250,23 +250,29 @@ def _source_file(block: _Block, folder: _Folder, path: Path, relative: str, naam
         expected=dict(block.expected.get(nfc(relative), {})),
     )
     if not _undecodable(relative):
-        block.unchecked.append((folder, source))
+        block.unchecked.append(source)
     return source
 
 
-def _check_files(block: _Block) -> None:
-    """Check every scan found (size, readability, format, PDF protection), in scan order, and put
-    the checked file in its folder's place."""
+def _check_files(block: _Block) -> dict[int, SourceFile]:
+    """Check every scan found (size, readability, format, PDF protection), in scan order; the
+    checked file by the id of the unchecked one."""
     checked: dict[int, SourceFile] = {}
-    for _, source in block.unchecked:
+    for source in block.unchecked:
         size, found, findings = preingest.check_file(
             source.path, source.original_path, block.identifier, reject_unlisted_formats=block.reject_unlisted_formats
         )
         block.report.extend(findings)
         checked[id(source)] = replace(source, size=size, format=found)
-    for folder in {id(f): f for f, _ in block.unchecked}.values():
-        folder.files = [checked.get(id(f), f) for f in folder.files]
-    block.unchecked.clear()
+    return checked
+
+
+def _checked_record(record: RecordInput, checked: dict[int, SourceFile]) -> RecordInput:
+    return replace(
+        record,
+        files=tuple(checked.get(id(f), f) for f in record.files),
+        children=tuple(_checked_record(child, checked) for child in record.children),
+    )
 
 
 def _scan(block: _Block, folder: _Folder, bag_parts: list[str], depth: int) -> None:
@@ -316,7 +322,7 @@ def _scan(block: _Block, folder: _Folder, bag_parts: list[str], depth: int) -> N
             folder.children[name] = child
         else:
             naam = _fit_file_name(block, bag_parts, folder.cleaned[name], relative)
-            folder.files.append(_source_file(block, folder, directory / name, relative, naam))
+            folder.files.append(_source_file(block, directory / name, relative, naam))
     folder.files.sort(key=lambda f: f.naam)
 
 
@@ -497,7 +503,6 @@ def _packages(
     inventory: Inventory,
     layout: _RootLayout,
     description: Digitalisering | None,
-    identified: Callable[[], None],
 ) -> tuple[PackageInput, ...]:
     cleaned = _clean_names(block, "", layout.folders)
     folders: dict[str, _Folder] = {}
@@ -505,8 +510,6 @@ def _packages(
         folders[name] = _Folder(original=name, relative=name)
         _check_folder_path(block, [cleaned[name]], name)
         _scan(block, folders[name], [cleaned[name]], depth=1)
-    identified()
-    _check_files(block)
     if not inventory.rows:
         return ()  # the inventory could not be read: its findings say why; pairing would only add noise
     dossier_rows, archiefstuk_rows = _split_rows(block, inventory)
@@ -527,7 +530,7 @@ def _relative_to_root(block: _Block, path: Path) -> str:
         return path.name
 
 
-def _metadata_file(block: _Block, path: Path) -> SourceFile:
+def _metadata_file(block: _Block, path: Path, *, identify: bool = True) -> SourceFile:
     relative = _relative_to_root(block, path)
     block.ignored.add(nfc(relative))
     return SourceFile(
@@ -535,7 +538,7 @@ def _metadata_file(block: _Block, path: Path) -> SourceFile:
         original_path=relative,
         naam=names.clean_name(path.name),
         size=path.lstat().st_size,
-        format=preingest.identify_quietly(path, block.identifier),
+        format=preingest.identify_quietly(path, block.identifier) if identify else preingest.NOT_IDENTIFIED,
         expected=dict(block.expected.get(nfc(relative), {})),
     )
 
@@ -584,6 +587,76 @@ def _regular_files(root: Path, max_depth: int = 3) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class OpenedBlock:
+    """A block read up to its format checks, while PRONOM identification still runs.
+
+    `submission` has every package with its files and bag names (formats not yet identified) and
+    the findings so far: enough to start copying. `complete()` waits for identification, checks
+    every file and returns the whole submission, exactly as `read_block` does."""
+
+    submission: SubmissionInput
+    complete: Callable[[], SubmissionInput]
+
+
+def open_block(
+    root: Path,
+    *,
+    inventory: Path | None = None,
+    identifier: FormatIdentifier,
+    reject_unlisted_formats: bool = False,
+    max_path_length: int = 255,
+) -> OpenedBlock:
+    """Read a block folder; identify its files in a background thread (siegfried releases the GIL)."""
+    root = Path(root).absolute()
+    if preingest.entry_kind(root) != "dir":
+        missing = finding(
+            "analogue.root.missing", f"{root} is not a folder", "give the folder of the block", file=str(root)
+        )
+        nothing = SubmissionInput(
+            source=SOURCE, location=str(root), packages=(), findings=(missing,), bag_group=root.name
+        )
+        return OpenedBlock(nothing, lambda: nothing)
+    block = _Block(root, identifier, reject_unlisted_formats, max_path_length)
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pronom")
+    prefetch = background.submit(lambda: identifier.prefetch(_regular_files(root)))
+    background.shutdown(wait=False)  # its one thread ends with the identification
+    layout = _root_layout(block, inventory)
+    manifests = _manifests(block, layout.manifests)
+    description = _description(block, layout.descriptions)
+    read = read_inventory(layout.inventory) if layout.inventory else _empty_inventory(None)
+    block.report.extend(read.findings)
+    packages = _packages(block, read, layout, description)
+    metadata = [p for p in [layout.inventory, *layout.manifests, *layout.descriptions] if p is not None]
+    preliminary = SubmissionInput(
+        source=SOURCE,
+        location=str(root),
+        packages=packages,
+        findings=tuple(block.report.items),
+        bag_group=block.name,
+        metadata_files=tuple(_metadata_file(block, p, identify=False) for p in metadata),
+    )
+    done: list[SubmissionInput] = []
+
+    def complete() -> SubmissionInput:
+        if not done:
+            prefetch.result()
+            checked = _check_files(block)
+            metadata_files = tuple(_metadata_file(block, p) for p in metadata)
+            block.report.extend(preingest.cross_check(manifests, block.delivered, block.ignored))
+            done.append(
+                replace(
+                    preliminary,
+                    packages=tuple(replace(p, record=_checked_record(p.record, checked)) for p in packages),
+                    findings=tuple(block.report.items),
+                    metadata_files=metadata_files,
+                )
+            )
+        return done[0]
+
+    return OpenedBlock(preliminary, complete)
+
+
 def read_block(
     root: Path,
     *,
@@ -593,31 +666,11 @@ def read_block(
     max_path_length: int = 255,
 ) -> SubmissionInput:
     """Read and check a block folder of scans; every problem is a finding in the result."""
-    root = Path(root).absolute()
-    if preingest.entry_kind(root) != "dir":
-        missing = finding(
-            "analogue.root.missing", f"{root} is not a folder", "give the folder of the block", file=str(root)
-        )
-        return SubmissionInput(source=SOURCE, location=str(root), packages=(), findings=(missing,), bag_group=root.name)
-    block = _Block(root, identifier, reject_unlisted_formats, max_path_length)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pronom") as background:
-        # PRONOM identification of every file (siegfried, which releases the GIL) runs while this
-        # thread reads the inventory and manifests and walks the folders; the format checks wait for it.
-        prefetch = background.submit(lambda: identifier.prefetch(_regular_files(root)))
-        layout = _root_layout(block, inventory)
-        manifests = _manifests(block, layout.manifests)
-        description = _description(block, layout.descriptions)
-        read = read_inventory(layout.inventory) if layout.inventory else _empty_inventory(None)
-        block.report.extend(read.findings)
-        packages = _packages(block, read, layout, description, prefetch.result)
-    metadata = [p for p in [layout.inventory, *layout.manifests, *layout.descriptions] if p is not None]
-    metadata_files = tuple(_metadata_file(block, p) for p in metadata)
-    block.report.extend(preingest.cross_check(manifests, block.delivered, block.ignored))
-    return SubmissionInput(
-        source=SOURCE,
-        location=str(root),
-        packages=packages,
-        findings=tuple(block.report.items),
-        bag_group=block.name,
-        metadata_files=metadata_files,
+    opened = open_block(
+        root,
+        inventory=inventory,
+        identifier=identifier,
+        reject_unlisted_formats=reject_unlisted_formats,
+        max_path_length=max_path_length,
     )
+    return opened.complete()
