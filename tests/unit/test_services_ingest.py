@@ -28,6 +28,7 @@ from edepot.mdto.model import (
 from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus, FileKind, SubmissionStatus
 from edepot.ports import FormatIdentification
+from edepot.preingest import NOT_IDENTIFIED
 from edepot.services import Services
 from edepot.settings import Settings
 from edepot.storage.memory import InMemoryObjectStore
@@ -386,3 +387,69 @@ def test_damage_in_an_exported_bag_is_caught_by_bag_validation(services, tmp_pat
     ledger = {f.path: f.sha256 for f in services.get_aip(aip_id).files}
     assert bagcheck.validate_bag(out), f"{damage} went unnoticed without the ledger"
     assert bagcheck.validate_bag(out, ledger=ledger)
+
+
+# --- identification arriving while the files are copied ---------------------------------------
+
+
+def _unidentified(sub: SubmissionInput) -> SubmissionInput:
+    """The same submission as a source adapter hands it over before identification is done."""
+
+    def strip(record: RecordInput) -> RecordInput:
+        return replace(record, files=tuple(replace(f, format=NOT_IDENTIFIED) for f in record.files))
+
+    return replace(sub, packages=tuple(replace(p, record=strip(p.record)) for p in sub.packages))
+
+
+def test_an_error_found_only_by_the_background_identification_rejects_the_whole_submission(services, tmp_path):
+    complete = submission(tmp_path / "in")
+    late = Finding("preingest.format.unknown", "not recognised", "check the file", file="2/0001.tif")
+    with pytest.raises(SubmissionRejected) as caught:
+        services.ingest(_unidentified(complete), identified=lambda: replace(complete, findings=(late,)))
+    assert [f.rule for f in caught.value.findings] == ["preingest.format.unknown"]
+    assert stored_keys(services) == []
+    assert services.catalog.list_aips(status=None) == []
+    assert not any(services.settings.staging_path.iterdir())
+
+
+def test_an_error_known_before_identification_is_reported_with_the_late_findings_too(services, tmp_path):
+    complete = submission(tmp_path / "in")
+    early = Finding("analogue.dossier.without_row", "no row", "add a row", file="2")
+    late = Finding("preingest.format.unknown", "not recognised", "check the file", file="2/0001.tif")
+    preliminary = replace(_unidentified(complete), findings=(early,))
+    with pytest.raises(SubmissionRejected) as caught:
+        services.ingest(preliminary, identified=lambda: replace(complete, findings=(early, late)))
+    assert [f.rule for f in caught.value.findings] == ["analogue.dossier.without_row", "preingest.format.unknown"]
+    assert stored_keys(services) == []
+
+
+def test_the_sidecars_and_ledger_carry_the_identification_that_arrived_after_the_copies(services, tmp_path):
+    complete = submission(tmp_path / "in")
+    asked: list[int] = []
+
+    def identified() -> SubmissionInput:
+        asked.append(1)
+        return complete
+
+    receipt = services.ingest(_unidentified(complete), identified=identified)
+    assert receipt.status is SubmissionStatus.GEACCEPTEERD and asked == [1]
+    for outcome in receipt.aips:
+        aip = services.get_aip(outcome.aip_id)
+        payload = [f for f in aip.files if f.kind is FileKind.PAYLOAD]
+        assert {(f.puid, f.mime) for f in payload} == {("fmt/353", "image/tiff")}
+        for entry in payload:
+            with services.store.open(f"aips/{aip.id}/{entry.path}.bestand.mdto.xml") as handle:
+                bestand = from_xml(handle.read(), source=entry.path)
+            assert isinstance(bestand, Bestand)
+            assert bestand.bestandsformaat.code == "fmt/353"
+        with services.store.open(f"aips/{aip.id}/{packaging.FORMATS}") as handle:
+            assert "fmt/353" in handle.read().decode()
+
+
+def test_a_small_file_that_grew_after_it_was_checked_rejects_the_submission(services, tmp_path):
+    sub = submission(tmp_path / "in")
+    sub.packages[1].record.files[0].path.write_bytes(b"other, and then some more bytes")
+    with pytest.raises(SubmissionRejected) as caught:
+        services.ingest(sub)
+    assert [f.rule for f in caught.value.findings] == ["preingest.changed-during-ingest"]
+    assert stored_keys(services) == []
