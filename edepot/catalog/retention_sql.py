@@ -174,10 +174,16 @@ class SqlRetentionCatalog(SqlTransactions):
         return _facts(row._mapping)
 
     def facts_with_other_mapping(self, mapping_hash: str, after: UUID | None, limit: int) -> list[Feiten]:
-        query = select(F).where(F.c.mapping_hash != mapping_hash).order_by(F.c.aip_id).limit(limit)
+        """Keyset pages in aip_id order. The first page first asks whether there is any at all,
+        unordered: a scan in table order (0.5 s at 1M on SQLite) instead of a walk of the key index
+        with a lookup per row (6 s), which is what a night without a mapping change would pay."""
+        other = F.c.mapping_hash != mapping_hash
+        query = select(F).where(other).order_by(F.c.aip_id).limit(limit)
         if after is not None:
             query = query.where(F.c.aip_id > after)
         with self._bulk(write=False) as conn:
+            if after is None and conn.execute(select(literal(1)).select_from(F).where(other).limit(1)).first() is None:
+                return []
             return [_facts(r._mapping) for r in conn.execute(query)]
 
     # decisions --------------------------------------------------------------------------------
@@ -211,6 +217,8 @@ class SqlRetentionCatalog(SqlTransactions):
             query = query.where(F.c.aip_id > after)
         width = len(names)
         with self._bulk(write=False) as conn:
+            if after is None and conn.execute(self._any_needing_decision(regels_hash)).first() is None:
+                return []  # a quiet night: one unordered scan instead of the ordered walk of every key
             rows = conn.execute(query).all()
             with_decision = [r[0] for r in rows if r[width + 1]]
             with_postponement = [r[0] for r in rows if r[width + 2]]
@@ -225,6 +233,16 @@ class SqlRetentionCatalog(SqlTransactions):
             facts = Feiten(**values)
             result.append((facts, decisions.get(facts.aip_id), postponements.get(facts.aip_id)))
         return result
+
+    @staticmethod
+    def _any_needing_decision(regels_hash: str) -> Any:
+        """One row if any AIP needs a decision, found in table order (no ORDER BY: no key walk)."""
+        return (
+            select(literal(1))
+            .select_from(F.outerjoin(D, D.c.aip_id == F.c.aip_id))
+            .where(_needs_decision(regels_hash))
+            .limit(1)
+        )
 
     @staticmethod
     def _by_ids(
