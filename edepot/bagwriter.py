@@ -140,7 +140,9 @@ class StagedPayload:
     supplier: tuple[tuple[dict[str, str], int], ...]  # (digests, size) per plan.supplier_files entry
 
     def discard(self) -> None:
-        shutil.rmtree(self.work, ignore_errors=True)
+        """Remove the half-built bag; nothing to do once `finish_bag` has moved it to its final name."""
+        if self.work.exists():
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def write_bag(
