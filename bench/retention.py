@@ -217,6 +217,7 @@ STEPS = (
     ("catalog", "propose"),
     ("catalog", "decision_counts"),
     ("catalog", "exclusion_counts"),
+    ("service", "lock_undecided"),
 )
 
 
