@@ -49,10 +49,10 @@ def hashlib_baseline(root: Path) -> tuple[float, int, int]:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process so far, all threads (siegfried's Go threads included): less
-    sensitive than wall time to other work on a shared machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and its ended children so far, all threads (siegfried's Go
+    threads and its child process included): less sensitive than wall time to other load."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def ingest(block: Path, home: Path) -> tuple[float, float, dict[str, int], list[tuple[str, float]]]:

@@ -10,7 +10,10 @@ no external process) and python-magic. The policy side reads the NHA list of pre
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -139,23 +142,43 @@ def _utf8(name: str) -> bool:
     return True
 
 
+def _identify_many(names: list[str], workers: int) -> Mapping[str, Any]:
+    return pygfried.identify_many(names, workers=workers)
+
+
 class SiegfriedIdentifier:
     """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME).
 
     `prefetch` runs siegfried once over many files with Go-side workers (about twice as fast per
     file as one call each); `identify` then answers from those results, once per file.
+
+    `pygfried.identify_many` holds the GIL for the whole call (measured: another Python thread
+    does not run at all meanwhile), so a background thread cannot overlap it with other work. From
+    `in_process_below` files on, `prefetch` therefore runs it in a child process (spawned, so no
+    fork of a threaded process); the caller's threads keep running on the other core.
     """
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, *, in_process_below: int = 500) -> None:
         self.workers = workers
+        self.in_process_below = in_process_below
         self._prefetched: dict[str, dict[str, Any]] = {}
+
+    def _run(self, names: list[str]) -> Mapping[str, Any]:
+        if len(names) < self.in_process_below:
+            return _identify_many(names, self.workers)
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
+                return child.submit(_identify_many, names, self.workers).result()
+        except BrokenProcessPool:
+            return _identify_many(names, self.workers)  # the child died (e.g. out of memory): here then
 
     def prefetch(self, paths: Iterable[Path]) -> None:
         names = [str(p) for p in paths if _utf8(str(p))]
         if not names:
             return
         try:
-            result: Mapping[str, Any] = pygfried.identify_many(names, workers=self.workers)
+            result: Mapping[str, Any] = self._run(names)
         except Exception:
             return
         for entry in result.get("files") or []:

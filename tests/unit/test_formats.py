@@ -138,3 +138,34 @@ def test_the_preferred_formats_list_classifies_puids() -> None:
 def test_the_list_only_knows_voorkeur_and_acceptabel() -> None:
     assert set(voorkeursformaten().values()) == {"Voorkeur", "Acceptabel"}
     assert len(voorkeursformaten()) > 30
+
+
+def test_many_files_are_identified_by_siegfried_in_a_child_process(tmp_path: Path, monkeypatch) -> None:
+    """pygfried.identify_many holds the GIL, so a large batch runs in a child process: in this
+    process siegfried is made to fail, and every file is still identified, from the child's results."""
+    paths = [_image(tmp_path / f"scan{i}.tif") for i in range(3)]
+
+    def not_in_this_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError("siegfried ran in the calling process")
+
+    monkeypatch.setattr(formats.pygfried, "identify_many", not_in_this_process)
+    monkeypatch.setattr(formats.pygfried, "identify", not_in_this_process)
+    identifier = SiegfriedIdentifier(in_process_below=2)
+    identifier.prefetch(paths)
+    assert [(f.puid, f.mime) for f in map(identifier.identify, paths)] == [("fmt/353", "image/tiff")] * 3
+
+
+def test_a_small_batch_is_identified_in_this_process(tmp_path: Path, monkeypatch) -> None:
+    paths = [_image(tmp_path / f"scan{i}.tif") for i in range(2)]
+    calls: list[int] = []
+    real = formats.pygfried.identify_many
+
+    def counted(names: list[str], **kwargs: int) -> object:
+        calls.append(len(names))
+        return real(names, **kwargs)
+
+    monkeypatch.setattr(formats.pygfried, "identify_many", counted)
+    identifier = SiegfriedIdentifier(in_process_below=3)
+    identifier.prefetch(paths)
+    assert calls == [2]
+    assert [identifier.identify(p).puid for p in paths] == ["fmt/353", "fmt/353"]
