@@ -1,5 +1,5 @@
 """The Woo catalog in memory: the fake for unit tests and for an in-memory catalog. Same contract
-as `edepot.catalog.woo_sql.SqlWooCatalog` (tests/integration/woo/test_woo_catalog_contract.py)."""
+as `edepot.catalog.woo_sql.SqlWooCatalog` (tests/integration/woo_service/test_woo_catalog_contract.py)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from edepot.services import Services
 from edepot.settings import Settings
 from edepot.storage.memory import InMemoryObjectStore
 from edepot.woo_service import WooService, build_woo
-from tests.integration.woo.conftest import BASE, BSN, FixedClock, ingest_record, pdf_bytes, restricted
+from tests.integration.woo_service.conftest import BASE, BSN, FixedClock, ingest_record, pdf_bytes, restricted
 from tests.unit.retention_world import SuffixFormats
 
 

@@ -14,7 +14,7 @@ from edepot.woo.sitemaps import SitemapState
 from edepot.woo_metadata import NieuwePublicatie
 from edepot.woo_ports import PublicatieRij
 from edepot.woo_service import WooService
-from tests.integration.woo.conftest import World, ingest_record, pdf_bytes
+from tests.integration.woo_service.conftest import World, ingest_record, pdf_bytes
 
 
 def nieuw(record: RecordEntry, categorie: str = "beschikkingen") -> NieuwePublicatie:

@@ -17,7 +17,7 @@ from edepot.woo.suggest import WooGrond
 from edepot.woo_metadata import NieuwePublicatie
 from edepot.woo_ports import PublicatieRij
 from edepot.woo_service import Markering
-from tests.integration.woo.conftest import BASE, BSN, NAAM, World
+from tests.integration.woo_service.conftest import BASE, BSN, NAAM, World
 
 SM = {"sm": SITEMAP_NAMESPACE, "diwoo": schema.DIWOO_NAMESPACE}
 CORRECTIE = "correctie privacygevoelige gegevens"

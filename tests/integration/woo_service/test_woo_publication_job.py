@@ -11,7 +11,7 @@ from edepot.jobs import JobKind, JobStatus
 from edepot.woo_jobs import publication_payload, submit_publication
 from edepot.woo_metadata import NieuwePublicatie
 from edepot.worker_settings import WorkerSettings
-from tests.integration.woo.conftest import World
+from tests.integration.woo_service.conftest import World
 
 
 def concept(world: World, record: object) -> str:

@@ -17,7 +17,7 @@ from edepot.auth.policy import Action, Role
 from edepot.auth.tokens import issue_token
 from edepot.woo_metadata import NieuwePublicatie
 from edepot.woo_ports import PublicatieRij
-from tests.integration.woo.conftest import BSN, NAAM, World
+from tests.integration.woo_service.conftest import BSN, NAAM, World
 
 BASIS = "/beheer/woo"
 ZELFDE = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
