@@ -388,23 +388,33 @@ class SqlRetentionCatalog(SqlTransactions):
         gebruik: Mapping[Grofsleutel, tuple[str, str]],
         besloten_op: datetime,
     ) -> tuple[int, int]:
-        """One statement for all groups: the groups' decisions go into a temporary table, joined to
-        the facts on the fine group key (coarse key and date keys, text, so the join can use an index),
-        then one INSERT ... SELECT ... ON CONFLICT. Where a group's brondatum is each AIP's own date
-        (`brondatum_veld`), the brondatum and the reason's date are taken from the AIP's facts (the
-        reason is kept split around that date). One transaction: all or nothing."""
+        """The groups' decisions go into a temporary table (G); each groupable AIP's fine group key
+        (coarse key and the `datumsleutel` of both dates) is materialised once, with the facts the
+        decision takes from the AIP, into another (K), by one INSERT ... SELECT; both are analysed;
+        then one INSERT ... SELECT ... ON CONFLICT joins K to G on plain columns. (Joining the facts
+        to G on the computed keys directly, CASE over to_char, left PostgreSQL without statistics:
+        it estimated a handful of rows and planned loops that did not finish at 1M, issue #5.)
+        Where a group's brondatum is each AIP's own date (`brondatum_veld`), the brondatum and the
+        reason's date are taken from the AIP's facts (the reason is kept split around that date).
+        One transaction: all or nothing."""
         if not besluiten:
             return 0, 0
         besloten_op = common.utc(besloten_op, "besloten_op")
         source, conditions = self._groupable(regels_hash, today)
         source, keys = self._fine(source, grenzen)
-        source = source.join(G, and_(*(g == k for g, k in zip(_G_KEYS, keys, strict=True))))
+        facts = (F.c.aip_id, F.c.record_id, F.c.revisie, F.c.einddatum, F.c.ander_datumkenmerk)
+        materialise = insert(K).from_select(
+            [c.name for c in K.columns], select(*facts, *keys).select_from(source).where(*conditions)
+        )
+        joined = K.join(G, and_(*(g == k for g, k in zip(_G_KEYS, _K_KEYS, strict=True)))).outerjoin(
+            D, D.c.aip_id == K.c.aip_id
+        )
         brondatum = case(
-            (G.c.bron_uit == "E", F.c.einddatum), (G.c.bron_uit == "A", F.c.ander_datumkenmerk), else_=G.c.brondatum
+            (G.c.bron_uit == "E", K.c.einddatum), (G.c.bron_uit == "A", K.c.ander_datumkenmerk), else_=G.c.brondatum
         )
         reden = case(
-            (G.c.bron_uit == "E", G.c.reden + self._iso(F.c.einddatum) + G.c.reden_na),
-            (G.c.bron_uit == "A", G.c.reden + self._iso(F.c.ander_datumkenmerk) + G.c.reden_na),
+            (G.c.bron_uit == "E", G.c.reden + self._iso(K.c.einddatum) + G.c.reden_na),
+            (G.c.bron_uit == "A", G.c.reden + self._iso(K.c.ander_datumkenmerk) + G.c.reden_na),
             else_=G.c.reden,
         )
         content = {n: G.c[n] for n in _GROUP_CONTENT} | {"brondatum": brondatum, "reden": reden}
@@ -420,17 +430,17 @@ class SqlRetentionCatalog(SqlTransactions):
             ),
         )
         columns = {
-            "aip_id": F.c.aip_id,
-            "record_id": F.c.record_id,
+            "aip_id": K.c.aip_id,
+            "record_id": K.c.record_id,
             "besloten_op": case((same, D.c.besloten_op), else_=literal(besloten_op, D.c.besloten_op.type)),
-            "feiten_revisie": F.c.revisie,
+            "feiten_revisie": K.c.revisie,
             "regels_hash": literal(regels_hash, D.c.regels_hash.type),
             "revisie": case((D.c.aip_id.is_(None), 1), (same, D.c.revisie), else_=D.c.revisie + 1),
             "geschreven": func.coalesce(D.c.geschreven, 0),
             **content,
         }
         names = [c.name for c in D.columns]
-        rows = select(*(columns[n] for n in names)).select_from(source).where(*conditions)
+        rows = select(*(columns[n] for n in names)).select_from(joined)
         dialect_insert = postgresql.insert if self._postgres else sqlite.insert
         statement = dialect_insert(D).from_select(names, rows)
         statement = statement.on_conflict_do_update(
@@ -441,17 +451,19 @@ class SqlRetentionCatalog(SqlTransactions):
         tally = select(func.count()).where(D.c.besloten_op == literal(besloten_op, D.c.besloten_op.type))
         with self._bulk(write=True) as conn:
             self._put_gebruik(conn, gebruik)
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {G.name}")
-            G.create(conn)
+            for table in (G, K):
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+                table.create(conn)
             self._bulk_insert(conn, G, [_group_row(groep, besluit, gebruik) for groep, besluit in besluiten])
-            if self._postgres:
-                conn.exec_driver_sql(f"ANALYZE {G.name}")  # temporary tables are never auto-analysed
-                conn.exec_driver_sql(f"ANALYZE {M.name}")
+            conn.execute(materialise)
+            if self._postgres:  # temporary tables are never auto-analysed: without this, no plan to trust
+                conn.exec_driver_sql(f"ANALYZE {G.name}")
+                conn.exec_driver_sql(f"ANALYZE {K.name}")
             before = conn.execute(tally).scalar_one()  # 0 unless this besloten_op was used already
             conn.execute(statement)
             changed = conn.execute(tally).scalar_one() - before
-            G.drop(conn)
-            M.drop(conn)
+            for table in (K, G, M):
+                table.drop(conn)
         return sum(groep.aantal for groep, _ in besluiten), int(changed)
 
     def get_decision(self, aip_id: UUID) -> Besluit:
@@ -897,6 +909,24 @@ G = Table(
     prefixes=["TEMPORARY"],
 )
 _G_KEYS = (G.c.k_bron, G.c.k_categorie, G.c.k_selectielijstklasse, G.c.k_tijdvak, G.c.k_eind, G.c.k_ander)
+
+K = Table(  # each groupable AIP's fine group key, as plain columns, with what its decision takes from its facts
+    "retention_sleutel_tmp",
+    MetaData(),
+    Column("aip_id", F.c.aip_id.type, nullable=False),
+    Column("record_id", F.c.record_id.type, nullable=True),
+    Column("revisie", Integer, nullable=False),
+    Column("einddatum", F.c.einddatum.type, nullable=True),
+    Column("ander_datumkenmerk", F.c.ander_datumkenmerk.type, nullable=True),
+    Column("k_bron", String(50), nullable=False),
+    Column("k_categorie", Text, nullable=False),
+    Column("k_selectielijstklasse", Text, nullable=False),
+    Column("k_tijdvak", Integer, nullable=False),
+    Column("k_eind", Text, nullable=False),
+    Column("k_ander", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_K_KEYS = (K.c.k_bron, K.c.k_categorie, K.c.k_selectielijstklasse, K.c.k_tijdvak, K.c.k_eind, K.c.k_ander)
 
 M = Table(  # the `Datumgebruik` of the two dates per coarse key, where it is not 'datum' for both
     "retention_gebruik_tmp",
