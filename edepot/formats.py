@@ -10,10 +10,9 @@ no external process) and python-magic. The policy side reads the NHA list of pre
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -146,6 +145,20 @@ def _identify_many(names: list[str], workers: int) -> Mapping[str, Any]:
     return pygfried.identify_many(names, workers=workers)
 
 
+def _identify_in_child(names: list[str], workers: int) -> Mapping[str, Any]:
+    """Siegfried over `names` in a child interpreter (`python -m edepot.formats`): NUL-separated
+    paths in, its JSON result out. A plain subprocess, not multiprocessing, so the child never
+    imports the caller's main module."""
+    done = subprocess.run(
+        [sys.executable, "-m", "edepot.formats", str(workers)],
+        input="\0".join(names).encode("utf-8"),
+        capture_output=True,
+        check=True,
+    )
+    result: Mapping[str, Any] = json.loads(done.stdout)
+    return result
+
+
 class SiegfriedIdentifier:
     """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME).
 
@@ -154,8 +167,8 @@ class SiegfriedIdentifier:
 
     `pygfried.identify_many` holds the GIL for the whole call (measured: another Python thread
     does not run at all meanwhile), so a background thread cannot overlap it with other work. From
-    `in_process_below` files on, `prefetch` therefore runs it in a child process (spawned, so no
-    fork of a threaded process); the caller's threads keep running on the other core.
+    `in_process_below` files on, `prefetch` therefore runs it in a child process (a new
+    interpreter, no fork of a threaded process); the caller's threads keep running on the other core.
     """
 
     def __init__(self, workers: int = 2, *, in_process_below: int = 500) -> None:
@@ -166,12 +179,10 @@ class SiegfriedIdentifier:
     def _run(self, names: list[str]) -> Mapping[str, Any]:
         if len(names) < self.in_process_below:
             return _identify_many(names, self.workers)
-        context = multiprocessing.get_context("spawn")
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
-                return child.submit(_identify_many, names, self.workers).result()
-        except BrokenProcessPool:
-            return _identify_many(names, self.workers)  # the child died (e.g. out of memory): here then
+            return _identify_in_child(names, self.workers)
+        except (OSError, subprocess.CalledProcessError, ValueError):
+            return _identify_many(names, self.workers)  # the child failed (e.g. out of memory): here then
 
     def prefetch(self, paths: Iterable[Path]) -> None:
         names = [str(p) for p in paths if _utf8(str(p))]
@@ -199,3 +210,8 @@ class SiegfriedIdentifier:
             basis=str(match.get("basis") or ""),
             warning=str(match.get("warning") or ""),
         )
+
+
+if __name__ == "__main__":  # the child of SiegfriedIdentifier.prefetch
+    _paths = [p for p in sys.stdin.buffer.read().decode("utf-8").split("\0") if p]
+    json.dump(_identify_many(_paths, int(sys.argv[1])), sys.stdout)
