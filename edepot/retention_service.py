@@ -469,6 +469,8 @@ class RetentionService:
         for grof in self.catalog.decision_groups(regels, grenzen, today):
             used = datumgebruik(record_facts(_feiten_van(grof, grof.eerste)), self.lists, today)
             gebruik[grof.grof()] = (str(used.einddatum), str(used.ander_datumkenmerk))
+        if not gebruik:
+            return  # no coarse group, so no fine one: a quiet night skips the second pass over the facts
         besluiten: list[tuple[Groep, Besluit]] = []
         for groep in self.catalog.decision_groups(regels, grenzen, today, gebruik):
             besluit = self.decision_for(

@@ -60,12 +60,17 @@ def _generated(n: int, seed: int = 5) -> list[Feiten]:
     return found
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def retention(request: pytest.FixtureRequest, tmp_path: Path) -> RetentionService:
     if request.param == "memory":
         catalog: Any = InMemoryRetentionCatalog(InMemoryCatalog())
     else:
-        engine = create_engine_for(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+        url = (
+            f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+            if request.param == "sqlite"
+            else request.getfixturevalue("postgres_database")
+        )
+        engine = create_engine_for(url)
         migrate(engine)
         SqlCatalog(engine)
         catalog = SqlRetentionCatalog(engine)
@@ -107,3 +112,18 @@ def test_deciding_again_with_the_same_facts_keeps_every_revisie(retention: Reten
 
     assert (again.decided, again.changed) == (len(rows), 0)
     assert {retention.catalog.get_decision(f.aip_id).revisie for f in rows} == {1}
+
+
+def test_a_night_with_nothing_to_decide_asks_for_groups_once_and_saves_none(retention: RetentionService) -> None:
+    rows = _generated(200, seed=11)
+    retention.catalog.put_facts(rows)
+    regels = retention.regels_hash()
+    retention.decide_all(TODAY, NightlyReport(today=TODAY))
+    asked: list[object] = []
+    real = retention.catalog.decision_groups
+    retention.catalog.decision_groups = lambda *a, **k: asked.append(a) or real(*a, **k)  # type: ignore[method-assign]
+
+    quiet = NightlyReport(today=TODAY)
+    retention.decide_groups(TODAY, quiet, regels=regels, now=NOW, omschrijvingen={})
+
+    assert (len(asked), quiet.decided, quiet.changed) == (1, 0, 0)
