@@ -6,8 +6,8 @@ drops them the moment that session ends: a killed process closes its socket at o
 machine's session ends when the server's TCP keepalive gives up (see docs/deployment.md).
 
 SQLite (one machine by nature): `flock` on files in `.edepot-locks/` beside the database; the
-kernel drops a lock when its process dies. Names are spread over 1024 files per kind of name (the
-part before the first ':'), so the folder stays small; two names sharing a file only make one
+kernel drops a lock when its process dies. Names are spread over 65,536 files per kind of name (the
+part before the first ':'), so the folder stays bounded; two names sharing a file only make one
 wait for the other (never a wrong "free"), and `hold` takes files in sorted order, so no deadlock.
 A database without a file (`:memory:`) is private to its process: in-process locks serve.
 """
@@ -28,7 +28,11 @@ from sqlalchemy.exc import DBAPIError
 
 from edepot.leases import InMemoryLeases
 
-STRIPES = 1024  # lock files per kind of name (SQLite only): what a hold of many names keeps open at most
+# lock files per kind of name (SQLite only; created when first used). Two live names sharing a file
+# make a recovery that probes one of them leave it to a later ingest. With 1024 files that is a
+# 1-in-500 chance when a dead owner is probed beside two live ones (a likely cause of one CI failure
+# of test_parallel_ingest); 65,536 makes it 1 in 30,000.
+STRIPES = 65_536
 
 _private: weakref.WeakKeyDictionary[Engine, InMemoryLeases] = weakref.WeakKeyDictionary()
 
