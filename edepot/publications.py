@@ -19,8 +19,6 @@ class Publications(Protocol):
         """Every record currently published under the Woo."""
         ...
 
-    def is_published(self, record_id: UUID) -> bool: ...
-
     def withdrawal(self, record_id: UUID) -> str | None:
         """The reason a publication of this record was withdrawn (the 410 page shows it), else None."""
         ...
@@ -36,9 +34,6 @@ class NoPublications:
 
     def published_ids(self) -> frozenset[UUID]:
         return frozenset()
-
-    def is_published(self, record_id: UUID) -> bool:
-        return False
 
     def withdrawal(self, record_id: UUID) -> str | None:
         return None
@@ -70,10 +65,6 @@ class InMemoryPublications:
     def published_ids(self) -> frozenset[UUID]:
         with self._lock:
             return frozenset(self._published)
-
-    def is_published(self, record_id: UUID) -> bool:
-        with self._lock:
-            return record_id in self._published
 
     def withdrawal(self, record_id: UUID) -> str | None:
         with self._lock:

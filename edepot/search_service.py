@@ -164,7 +164,8 @@ class SearchService:
         if not public and aip.status is AipStatus.AANGEMAAKT:
             raise NotFound(f"record {record_id} is not (yet) stored", hint="wait for the ingest to finish")
         io = read_sidecar(self.services.store, record)
-        published = self.publications.is_published(record.id)
+        woo = self.publications.categorieen([record.id])  # one question: published, and under what
+        published = record.id in woo
         toegang = beoordeel(
             feiten_van(io, gepubliceerd=published),
             vandaag=self.today(),
@@ -174,9 +175,13 @@ class SearchService:
             reason = self.publications.withdrawal(record.id)
             raise Withdrawn(reason) if reason else NotPublic()
         payloads = payloads_of(record, aip.files)
-        woo = self.publications.categorieen([record.id]).get(record.id, ()) if published else ()
         document = index_document(
-            record, io, payloads, toegang, organisatie=self.services.settings.organisation, woo_categorieen=woo
+            record,
+            io,
+            payloads,
+            toegang,
+            organisatie=self.services.settings.organisation,
+            woo_categorieen=woo.get(record.id, ()),
         )
         files = tuple(
             FileView(

@@ -845,9 +845,6 @@ class WooPublications:
     def published_ids(self) -> frozenset[UUID]:
         return self.catalog.published_record_ids()
 
-    def is_published(self, record_id: UUID) -> bool:
-        return record_id in self.catalog.gepubliceerde_categorieen([record_id])
-
     def categorieen(self, record_ids: Iterable[UUID]) -> dict[UUID, tuple[str, ...]]:
         lijst = lijsten.informatiecategorieen()
         return {
