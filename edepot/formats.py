@@ -1,7 +1,8 @@
 """File format identification and the format policy: PRONOM via siegfried, MIME via libmagic.
 
 `SiegfriedIdentifier` implements `ports.FormatIdentifier` with pygfried (siegfried compiled in,
-no external process) and python-magic. The policy side reads the NHA list of preferred formats
+no external program) and python-magic; a large `prefetch` runs both in a child interpreter, which
+answers with a compact `Batch` (only what `identify` reports). The policy side reads the NHA list of preferred formats
 (`edepot/data/nha/voorkeursformaten.json`): `classify(puid)` says Voorkeur, Acceptabel or
 "niet op de lijst"; `extension_matches` checks a file name against its identification;
 `pdf_protection` tells why a PDF cannot be archived as is (password, restrictions, damage).
@@ -12,10 +13,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import magic
 import pikepdf
@@ -125,12 +127,59 @@ def pdf_protection(path: Path) -> str | None:
     return None
 
 
-def _first_pronom_match(result: Mapping[str, Any]) -> dict[str, Any]:
-    files = result.get("files") or [{}]
-    for match in files[0].get("matches") or []:
+class PronomMatch(NamedTuple):
+    """Siegfried's first PRONOM match for one file, reduced to the fields `identify` reports.
+
+    `id` is "" or "UNKNOWN" when siegfried found nothing; the other fields are "" when absent."""
+
+    id: str
+    format: str
+    version: str
+    mime: str
+    basis: str
+    warning: str
+
+
+NO_MATCH = PronomMatch("", "", "", "", "", "")
+
+# What a batch learned about one file: siegfried's match (None: siegfried reported errors and no
+# match, ask it again for this file alone) and libmagic's MIME type (None: libmagic failed in the
+# batch, ask it again so its error reaches the caller).
+Prefetched = tuple[PronomMatch | None, str | None]
+
+
+def first_pronom_match(entry: Mapping[str, Any]) -> PronomMatch:
+    """The first PRONOM match of siegfried's entry for one file (an item of its "files"), or NO_MATCH."""
+    for match in entry.get("matches") or []:
         if match.get("ns") == "pronom":
-            return dict(match)
-    return {}
+            return PronomMatch(*(str(match.get(field) or "") for field in PronomMatch._fields))
+    return NO_MATCH
+
+
+def batch_match(entry: Mapping[str, Any]) -> PronomMatch | None:
+    """What a batch keeps of siegfried's entry for one file: None when siegfried reported errors
+    and no match at all (then `identify` asks siegfried again for this file alone)."""
+    if entry.get("errors") and not entry.get("matches"):
+        return None
+    return first_pronom_match(entry)
+
+
+def identification(match: PronomMatch, magic_mime: str) -> FormatIdentification:
+    """The identification of one file from siegfried's match and libmagic's MIME type (libmagic's
+    MIME wins; siegfried's is the fallback when libmagic gives none). Every path of `identify`
+    ends here: prefetched in a child, prefetched in this process, or not prefetched at all."""
+    return FormatIdentification(
+        puid=None if match.id in ("", "UNKNOWN") else match.id,
+        format_name=match.format,
+        format_version=match.version,
+        mime=magic_mime or match.mime,
+        basis=match.basis,
+        warning=match.warning,
+    )
+
+
+def _magic_mime(name: str) -> str:
+    return str(magic.from_file(name, mime=True) or "")
 
 
 def _utf8(name: str) -> bool:
@@ -141,77 +190,125 @@ def _utf8(name: str) -> bool:
     return True
 
 
-def _identify_many(names: list[str], workers: int) -> Mapping[str, Any]:
-    return pygfried.identify_many(names, workers=workers)
+@dataclass(frozen=True)
+class Batch:
+    """The compact answer for a batch of files: each distinct (match, MIME) pair once in `kinds`,
+    and per file, in the order the names were given, the index of its kind (-1: siegfried did not
+    report the file). Twenty thousand scans of one format are one kind and 20,000 small integers."""
+
+    kinds: tuple[Prefetched, ...]
+    files: tuple[int, ...]
+
+    def by_name(self, names: Sequence[str]) -> dict[str, Prefetched]:
+        if len(names) != len(self.files):
+            raise ValueError(f"a batch of {len(self.files)} answers for {len(names)} files")
+        return {name: self.kinds[index] for name, index in zip(names, self.files, strict=True) if index >= 0}
+
+    def to_json(self) -> str:
+        return json.dumps({"kinds": self.kinds, "files": self.files}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Batch:
+        """Raises ValueError (also for a well-formed JSON of the wrong shape)."""
+        data = json.loads(text)
+        try:
+            kinds = tuple(
+                (None if match is None else PronomMatch(*map(str, match)), None if mime is None else str(mime))
+                for match, mime in data["kinds"]
+            )
+            files = tuple(map(int, data["files"]))
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not a batch of format identifications: {error!r}") from error
+        if files and not -1 <= min(files) <= max(files) < len(kinds):
+            raise ValueError("a file refers to a kind the batch does not have")
+        return cls(kinds, files)
 
 
-def _identify_in_child(names: list[str], workers: int) -> Mapping[str, Any]:
-    """Siegfried over `names` in a child interpreter (`python -m edepot.formats`): NUL-separated
-    paths in, its JSON result out. A plain subprocess, not multiprocessing, so the child never
+def identify_batch(names: Sequence[str], workers: int) -> Batch:
+    """Siegfried over all `names` at once (Go-side workers), then libmagic per file: everything
+    `identify` needs, reduced to a `Batch`. Runs in the child of a large prefetch, or in process."""
+    result: Mapping[str, Any] = pygfried.identify_many(list(names), workers=workers)
+    entries = {str(entry.get("filename")): entry for entry in result.get("files") or []}
+    kinds: dict[Prefetched, int] = {}
+    files: list[int] = []
+    for name in names:
+        entry = entries.get(name)
+        if entry is None:
+            files.append(-1)
+            continue
+        try:
+            magic_mime: str | None = _magic_mime(name)
+        except Exception:
+            magic_mime = None  # e.g. the file is gone; `identify` asks again and reports the error
+        files.append(kinds.setdefault((batch_match(entry), magic_mime), len(kinds)))
+    return Batch(tuple(kinds), tuple(files))
+
+
+def _child_command(workers: int) -> list[str]:
+    return [sys.executable, "-m", "edepot.formats", str(workers)]
+
+
+def _identify_in_child(names: list[str], workers: int) -> Batch:
+    """`identify_batch` in a child interpreter (`python -m edepot.formats`): NUL-separated paths in,
+    the batch's compact JSON out. A plain subprocess, not multiprocessing, so the child never
     imports the caller's main module."""
     done = subprocess.run(
-        [sys.executable, "-m", "edepot.formats", str(workers)],
+        _child_command(workers),
         input="\0".join(names).encode("utf-8"),
         capture_output=True,
         check=True,
     )
-    result: Mapping[str, Any] = json.loads(done.stdout)
-    return result
+    return Batch.from_json(done.stdout)
 
 
 class SiegfriedIdentifier:
     """ports.FormatIdentifier backed by pygfried (PRONOM) and python-magic (MIME).
 
     `prefetch` runs siegfried once over many files with Go-side workers (about twice as fast per
-    file as one call each); `identify` then answers from those results, once per file.
+    file as one call each) and libmagic per file; `identify` then answers from those results, once
+    per file, and asks siegfried or libmagic itself for what the batch could not answer.
 
     `pygfried.identify_many` holds the GIL for the whole call (measured: another Python thread
     does not run at all meanwhile), so a background thread cannot overlap it with other work. From
-    `in_process_below` files on, `prefetch` therefore runs it in a child process (a new
-    interpreter, no fork of a threaded process); the caller's threads keep running on the other core.
+    `in_process_below` files on, `prefetch` therefore runs the batch in a child process (a new
+    interpreter, no fork of a threaded process); the caller's threads keep running on the other
+    core. The child also runs libmagic and sends back only the compact `Batch`, so this process
+    neither decodes siegfried's whole JSON report nor calls libmagic per file.
     """
 
     def __init__(self, workers: int = 2, *, in_process_below: int = 500) -> None:
         self.workers = workers
         self.in_process_below = in_process_below
-        self._prefetched: dict[str, dict[str, Any]] = {}
+        self._prefetched: dict[str, Prefetched] = {}
 
-    def _run(self, names: list[str]) -> Mapping[str, Any]:
+    def _run(self, names: list[str]) -> Batch:
         if len(names) < self.in_process_below:
-            return _identify_many(names, self.workers)
+            return identify_batch(names, self.workers)
         try:
             return _identify_in_child(names, self.workers)
         except (OSError, subprocess.CalledProcessError, ValueError):
-            return _identify_many(names, self.workers)  # the child failed (e.g. out of memory): here then
+            return identify_batch(names, self.workers)  # the child failed (e.g. out of memory): here then
 
     def prefetch(self, paths: Iterable[Path]) -> None:
-        names = [str(p) for p in paths if _utf8(str(p))]
+        names = [name for name in map(str, paths) if _utf8(name)]
         if not names:
             return
         try:
-            result: Mapping[str, Any] = self._run(names)
+            self._prefetched.update(self._run(names).by_name(names))
         except Exception:
             return
-        for entry in result.get("files") or []:
-            self._prefetched[str(entry.get("filename"))] = {"files": [entry]}
 
     def identify(self, path: Path) -> FormatIdentification:
-        result: Mapping[str, Any] | None = self._prefetched.pop(str(path), None)
-        if result is None or (result["files"][0].get("errors") and not result["files"][0].get("matches")):
-            result = pygfried.identify(str(path), detailed=True)
-        match = _first_pronom_match(result or {})
-        puid = str(match.get("id") or "UNKNOWN")
-        mime = str(magic.from_file(str(path), mime=True) or match.get("mime") or "")
-        return FormatIdentification(
-            puid=None if puid == "UNKNOWN" else puid,
-            format_name=str(match.get("format") or ""),
-            format_version=str(match.get("version") or ""),
-            mime=mime,
-            basis=str(match.get("basis") or ""),
-            warning=str(match.get("warning") or ""),
-        )
+        name = str(path)
+        match, magic_mime = self._prefetched.pop(name, (None, None))
+        if match is None:
+            result: Mapping[str, Any] = pygfried.identify(name, detailed=True) or {}
+            match = first_pronom_match((result.get("files") or [{}])[0])
+        if magic_mime is None:
+            magic_mime = _magic_mime(name)
+        return identification(match, magic_mime)
 
 
 if __name__ == "__main__":  # the child of SiegfriedIdentifier.prefetch
-    _paths = [p for p in sys.stdin.buffer.read().decode("utf-8").split("\0") if p]
-    json.dump(_identify_many(_paths, int(sys.argv[1])), sys.stdout)
+    _names = [p for p in sys.stdin.buffer.read().decode("utf-8").split("\0") if p]
+    sys.stdout.write(identify_batch(_names, int(sys.argv[1])).to_json())
