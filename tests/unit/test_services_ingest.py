@@ -29,7 +29,7 @@ from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus, FileKind, SubmissionStatus
 from edepot.ports import FormatIdentification
 from edepot.preingest import NOT_IDENTIFIED
-from edepot.services import Services
+from edepot.services import VERIFY_BATCH, Services
 from edepot.settings import Settings
 from edepot.storage.memory import InMemoryObjectStore
 from edepot.submission import PackageInput, RecordInput, SourceFile, SubmissionInput
@@ -370,6 +370,19 @@ def test_damage_in_storage_is_caught_by_the_re_read_verification(services, tmp_p
     assert services.verify_aip(aip_id) == []
     DAMAGE[damage](services.store, aip_id)
     assert services.verify_aip(aip_id), f"{damage} went unnoticed"
+
+
+def test_the_re_read_names_every_damaged_object_however_many_are_checked_together(services, tmp_path):
+    pages = {f"1/{n:04d}.tif": f"page {n}".encode() for n in range(1, 3 * VERIFY_BATCH)}
+    receipt = services.ingest(submission(tmp_path / "in", pages))
+    aip = services.catalog.get_aip(receipt.aips[0].aip_id)
+    damaged = ["1/0001.tif", f"1/{VERIFY_BATCH + 1:04d}.tif", f"1/{3 * VERIFY_BATCH - 1:04d}.tif"]
+    for name in damaged:
+        services.store.replace(f"aips/{aip.id}/data/{name}", b"damaged")
+
+    found = services.verify_objects(aip.files)
+
+    assert sorted(f.object for f in found) == sorted(f"aips/{aip.id}/data/{name}" for name in damaged)
 
 
 @pytest.mark.parametrize("damage", DAMAGE)

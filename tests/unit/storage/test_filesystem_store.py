@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from edepot.errors import ObjectExists, UnsafeInput
+from edepot.errors import NotFound, ObjectExists, UnsafeInput
 from edepot.storage import FilesystemObjectStore
 
 
@@ -88,3 +88,54 @@ def test_keys_skips_anything_that_is_not_a_regular_file(tmp_path: Path) -> None:
     (store.root / "aips/a/link").symlink_to(path)
 
     assert list(store.keys()) == ["aips/a/real"]
+
+
+def test_reading_through_a_symlinked_directory_out_of_the_root_is_unsafe(tmp_path: Path) -> None:
+    store = FilesystemObjectStore(tmp_path / "store")
+    outside = tmp_path / "outside"
+    (outside / "a").mkdir(parents=True)
+    (outside / "a" / "secret").write_bytes(b"not an object")
+    (store.root / "aips").symlink_to(outside)
+
+    with pytest.raises(UnsafeInput, match="outside the store root"):
+        store.open("aips/a/secret")
+
+
+def test_reading_an_object_that_is_a_symlink_out_of_the_root_is_unsafe(tmp_path: Path) -> None:
+    store = FilesystemObjectStore(tmp_path / "store")
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"not an object")
+    (store.root / "aips").mkdir()
+    (store.root / "aips" / "x").symlink_to(secret)
+
+    with pytest.raises(UnsafeInput, match="outside the store root"):
+        store.open("aips/x")
+
+
+def test_a_symlinked_directory_that_stays_inside_the_root_still_reads(tmp_path: Path) -> None:
+    store = FilesystemObjectStore(tmp_path / "store")
+    path, digest = staged(tmp_path, b"kept")
+    store.put("aips/real/file", path, digest)
+    (store.root / "aips" / "alias").symlink_to(store.root / "aips" / "real")
+
+    with store.open("aips/alias/file") as handle:
+        assert handle.read() == b"kept"
+
+
+@pytest.mark.parametrize("key", ["aips/missing", "aips/a/missing", "aips/a"])
+def test_reading_a_missing_object_or_a_directory_is_not_found(tmp_path: Path, key: str) -> None:
+    store = FilesystemObjectStore(tmp_path / "store")
+    path, digest = staged(tmp_path, b"x")
+    store.put("aips/a/b", path, digest)
+
+    with pytest.raises(NotFound):
+        store.open(key)
+
+
+def test_reading_under_an_object_as_if_it_were_a_folder_is_not_found(tmp_path: Path) -> None:
+    store = FilesystemObjectStore(tmp_path / "store")
+    path, digest = staged(tmp_path, b"x")
+    store.put("aips/a", path, digest)
+
+    with pytest.raises(NotFound):
+        store.open("aips/a/b")
