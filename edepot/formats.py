@@ -11,9 +11,11 @@ answers with a compact `Batch` (only what `identify` reports). The policy side r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +46,7 @@ EXTENSION_ALIASES: dict[str, frozenset[str]] = {
 
 EXTENSION_MISMATCH = "extension mismatch"
 PDF_DAMAGED = "the PDF is damaged"
+MAX_CHILDREN = 8  # child processes one large prefetch is split over, at most
 
 
 @cache
@@ -272,29 +275,39 @@ class SiegfriedIdentifier:
     does not run at all meanwhile), so a background thread cannot overlap it with other work. From
     `in_process_below` files on, `prefetch` therefore runs the batch in a child process (a new
     interpreter, no fork of a threaded process); the caller's threads keep running on the other
-    core. The child also runs libmagic and sends back only the compact `Batch`, so this process
-    neither decodes siegfried's whole JSON report nor calls libmagic per file.
+    core. A large batch is split over `children` child processes (by default one per CPU): while
+    the files are still being copied they share the cores with the copying, and once the copies
+    are done identification has every core instead of one. Each child also runs libmagic and
+    sends back only the compact `Batch`, so this process neither decodes siegfried's whole JSON
+    report nor calls libmagic per file.
     """
 
-    def __init__(self, workers: int = 2, *, in_process_below: int = 500) -> None:
+    def __init__(self, workers: int = 2, *, in_process_below: int = 500, children: int | None = None) -> None:
         self.workers = workers
         self.in_process_below = in_process_below
+        self.children = max(1, children if children is not None else min(os.cpu_count() or 1, MAX_CHILDREN))
         self._prefetched: dict[str, Prefetched] = {}
 
-    def _run(self, names: list[str]) -> Batch:
+    def _run(self, names: list[str]) -> dict[str, Prefetched]:
         if len(names) < self.in_process_below:
-            return identify_batch(names, self.workers)
+            return identify_batch(names, self.workers).by_name(names)
+        parts = [names[i :: self.children] for i in range(min(self.children, len(names)))]
+        with ThreadPoolExecutor(max_workers=len(parts)) as waiting:
+            return {name: found for answered in waiting.map(self._run_child, parts) for name, found in answered.items()}
+
+    def _run_child(self, names: list[str]) -> dict[str, Prefetched]:
         try:
-            return _identify_in_child(names, self.workers)
+            batch = _identify_in_child(names, self.workers)
         except (OSError, subprocess.CalledProcessError, ValueError):
-            return identify_batch(names, self.workers)  # the child failed (e.g. out of memory): here then
+            batch = identify_batch(names, self.workers)  # the child failed (e.g. out of memory): here then
+        return batch.by_name(names)
 
     def prefetch(self, paths: Iterable[Path]) -> None:
         names = [name for name in map(str, paths) if _utf8(name)]
         if not names:
             return
         try:
-            self._prefetched.update(self._run(names).by_name(names))
+            self._prefetched.update(self._run(names))
         except Exception:
             return
 

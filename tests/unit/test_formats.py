@@ -184,10 +184,42 @@ def test_when_the_child_fails_the_batch_runs_in_this_process(
     monkeypatch.setattr(formats, "_child_command", lambda workers: child)
     in_process = _counted(monkeypatch, formats.pygfried, "identify_many")
     alone = _counted(monkeypatch, formats.pygfried, "identify")
-    found = _identified(SiegfriedIdentifier(in_process_below=1), paths)
+    found = _identified(SiegfriedIdentifier(in_process_below=1, children=1), paths)
     assert in_process == [[str(p) for p in paths]]
     assert alone == []
     assert [(f.puid, f.mime) for f in found] == [("fmt/353", "image/tiff")] * 2
+
+
+def test_a_large_batch_is_split_over_the_children_each_file_in_exactly_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _samples(tmp_path)
+    expected = _identified(SiegfriedIdentifier(in_process_below=len(paths) + 1), paths)
+    parts = _counted(monkeypatch, formats, "_identify_in_child")
+    _forbid_identification_here(monkeypatch)
+    found = _identified(SiegfriedIdentifier(in_process_below=1, children=3), paths)
+    assert len(parts) == 3 and all(parts)
+    assert sorted(name for part in parts for name in part) == sorted(map(str, paths))
+    assert found == expected
+
+
+def test_a_failing_child_costs_only_its_own_part_a_run_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [_image(tmp_path / f"scan{i}.tif") for i in range(4)]
+    real = formats._identify_in_child
+    failing = str(paths[0])
+
+    def child(names: list[str], workers: int) -> formats.Batch:
+        if failing in names:
+            raise OSError("the child could not start")
+        return real(names, workers)
+
+    monkeypatch.setattr(formats, "_identify_in_child", child)
+    in_process = _counted(monkeypatch, formats.pygfried, "identify_many")
+    found = _identified(SiegfriedIdentifier(in_process_below=1, children=2), paths)
+    assert in_process == [[str(paths[0]), str(paths[2])]]
+    assert [(f.puid, f.mime) for f in found] == [("fmt/353", "image/tiff")] * 4
 
 
 @pytest.mark.parametrize("in_process_below", [1, 1000], ids=["child", "in-process"])
