@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from edepot import fixity, packaging
 from edepot.errors import Finding
@@ -99,7 +99,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
 
 def _make_folders(work: Path, paths: Iterable[str]) -> None:
     """Create every folder the bag needs once, before the files are written in parallel."""
-    for folder in sorted({str(PurePosixPath(p).parent) for p in paths}):
+    for folder in sorted({p.rpartition("/")[0] for p in paths} - {""}):  # bag paths are posix, never absolute
         (work / folder).mkdir(parents=True, exist_ok=True)
 
 
