@@ -46,7 +46,7 @@ EXTENSION_ALIASES: dict[str, frozenset[str]] = {
 
 EXTENSION_MISMATCH = "extension mismatch"
 PDF_DAMAGED = "the PDF is damaged"
-MAX_CHILDREN = 8  # child processes one large prefetch is split over, at most
+MAX_CHILDREN = 8  # child processes one large prefetch is split over, at most (default: CPUs - 1)
 
 
 @cache
@@ -275,9 +275,10 @@ class SiegfriedIdentifier:
     does not run at all meanwhile), so a background thread cannot overlap it with other work. From
     `in_process_below` files on, `prefetch` therefore runs the batch in a child process (a new
     interpreter, no fork of a threaded process); the caller's threads keep running on the other
-    core. A large batch is split over `children` child processes (by default one per CPU): while
-    the files are still being copied they share the cores with the copying, and once the copies
-    are done identification has every core instead of one. Each child also runs libmagic and
+    core. A large batch is split over `children` child processes, by default one per CPU but one:
+    this process's own work (copying, sidecars, the catalog) is bound to one core by its GIL, and a
+    child that takes that core from it lengthens the ingest (measured on 2 cores: with 2 children
+    the copying took twice as long and the ingest was no faster). Each child also runs libmagic and
     sends back only the compact `Batch`, so this process neither decodes siegfried's whole JSON
     report nor calls libmagic per file.
     """
@@ -285,7 +286,7 @@ class SiegfriedIdentifier:
     def __init__(self, workers: int = 2, *, in_process_below: int = 500, children: int | None = None) -> None:
         self.workers = workers
         self.in_process_below = in_process_below
-        self.children = max(1, children if children is not None else min(os.cpu_count() or 1, MAX_CHILDREN))
+        self.children = max(1, children if children is not None else min((os.cpu_count() or 1) - 1, MAX_CHILDREN))
         self._prefetched: dict[str, Prefetched] = {}
 
     def _run(self, names: list[str]) -> dict[str, Prefetched]:

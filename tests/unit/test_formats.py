@@ -203,6 +203,14 @@ def test_a_large_batch_is_split_over_the_children_each_file_in_exactly_one(
     assert found == expected
 
 
+@pytest.mark.parametrize(("cpus", "children"), [(None, 1), (1, 1), (2, 1), (4, 3), (64, formats.MAX_CHILDREN)])
+def test_by_default_the_children_leave_one_cpu_to_the_caller(
+    monkeypatch: pytest.MonkeyPatch, cpus: int | None, children: int
+) -> None:
+    monkeypatch.setattr(formats.os, "cpu_count", lambda: cpus)
+    assert SiegfriedIdentifier().children == children
+
+
 def test_a_failing_child_costs_only_its_own_part_a_run_in_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
