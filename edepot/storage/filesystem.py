@@ -92,8 +92,6 @@ class FilesystemObjectStore:
         try:
             fd = self._open_without_links(key)
         except _LinkOnTheWay:
-            fd = None
-        if fd is None:
             try:
                 fd = os.open(self._path(key), _READ)
             except (FileNotFoundError, NotADirectoryError):
