@@ -372,7 +372,7 @@ def test_damage_in_storage_is_caught_by_the_re_read_verification(services, tmp_p
     assert services.verify_aip(aip_id), f"{damage} went unnoticed"
 
 
-def test_the_re_read_names_every_damaged_object_however_many_are_checked_together(services, tmp_path):
+def test_damage_in_storage_is_named_object_by_object_however_many_are_re_read_together(services, tmp_path):
     pages = {f"1/{n:04d}.tif": f"page {n}".encode() for n in range(1, 3 * VERIFY_BATCH)}
     receipt = services.ingest(submission(tmp_path / "in", pages))
     aip = services.catalog.get_aip(receipt.aips[0].aip_id)
