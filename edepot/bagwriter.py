@@ -23,6 +23,7 @@ from edepot.errors import Finding
 from edepot.mdto.writer import to_xml
 from edepot.model import FileEntry, FileKind
 from edepot.packaging import PackagePlan, PlannedFile
+from edepot.pooled import map_batched
 from edepot.submission import SourceFile
 
 
@@ -183,8 +184,8 @@ def copy_payload(plan: PackagePlan, staging: Path, *, pool: Executor) -> StagedP
         _make_folders(
             work, [*(f.path for f in plan.files), *(r.sidecar_path for r in plan.records), *dict(plan.supplier_files)]
         )
-        copied = tuple(pool.map(lambda planned: _copy(planned.source, work / planned.path), plan.files))
-        supplier = tuple(pool.map(lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
+        copied = tuple(map_batched(pool, lambda planned: _copy(planned.source, work / planned.path), plan.files))
+        supplier = tuple(map_batched(pool, lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -234,7 +235,7 @@ def _finish(
         data = to_xml(bestand)
         return _write_bytes(work / planned.sidecar_path, data), len(data)
 
-    sidecars = list(pool.map(sidecar, zip(plan.files, staged_payload.copied, strict=True)))
+    sidecars = map_batched(pool, sidecar, list(zip(plan.files, staged_payload.copied, strict=True)))
     staged = [(d, n, sha, length) for (d, n), (sha, length) in zip(staged_payload.copied, sidecars, strict=True)]
     supplier = staged_payload.supplier
 

@@ -56,6 +56,7 @@ from edepot.model import (
     SubmissionStatus,
     advance,
 )
+from edepot.pooled import map_batched
 from edepot.ports import Catalog, Clock, FormatIdentifier, ObjectStore
 from edepot.settings import Settings
 from edepot.storage.replicas import copies_of
@@ -66,7 +67,6 @@ if TYPE_CHECKING:
 
 OWNER_PREFIX = "ingest-"  # staging/ingest-<submission id>/: the folder of one ingest
 OWNER_MARKER = "owner.json"
-VERIFY_BATCH = 32  # objects re-read per pool task: a task per object cost more than a small object's read
 _LEGACY = re.compile(
     r"(\.tmp-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )  # bags staged before per-owner folders
@@ -594,16 +594,12 @@ class Services:
                 )
             return None
 
-        def check_all(batch: list[tuple[ObjectStore, FileEntry]]) -> list[Finding]:
-            return [p for p in (check(*job) for job in batch) if p is not None]
-
         entries = list(files)
         work = [(copy, entry) for copy in copies_of(self.store) for entry in entries]
-        batches = [work[i : i + VERIFY_BATCH] for i in range(0, len(work), VERIFY_BATCH)]
         if pool is not None:
-            return [p for found in pool.map(check_all, batches) for p in found]
+            return [p for p in map_batched(pool, lambda job: check(*job), work) if p is not None]
         with ThreadPoolExecutor(max_workers=self.settings.io_threads) as own:
-            return [p for found in own.map(check_all, batches) for p in found]
+            return [p for p in map_batched(own, lambda job: check(*job), work) if p is not None]
 
     def verify_aip(self, aip_id: UUID) -> list[Finding]:
         """Everything wrong with a stored AIP: each object re-read against the ledger, and the stored

@@ -27,9 +27,10 @@ from edepot.mdto.model import (
 )
 from edepot.mdto.reader import from_xml
 from edepot.model import AipStatus, FileKind, SubmissionStatus
+from edepot.pooled import BATCH
 from edepot.ports import FormatIdentification
 from edepot.preingest import NOT_IDENTIFIED
-from edepot.services import VERIFY_BATCH, Services
+from edepot.services import Services
 from edepot.settings import Settings
 from edepot.storage.memory import InMemoryObjectStore
 from edepot.submission import PackageInput, RecordInput, SourceFile, SubmissionInput
@@ -373,10 +374,10 @@ def test_damage_in_storage_is_caught_by_the_re_read_verification(services, tmp_p
 
 
 def test_damage_in_storage_is_named_object_by_object_however_many_are_re_read_together(services, tmp_path):
-    pages = {f"1/{n:04d}.tif": f"page {n}".encode() for n in range(1, 3 * VERIFY_BATCH)}
+    pages = {f"1/{n:04d}.tif": f"page {n}".encode() for n in range(1, 3 * BATCH)}
     receipt = services.ingest(submission(tmp_path / "in", pages))
     aip = services.catalog.get_aip(receipt.aips[0].aip_id)
-    damaged = ["1/0001.tif", f"1/{VERIFY_BATCH + 1:04d}.tif", f"1/{3 * VERIFY_BATCH - 1:04d}.tif"]
+    damaged = ["1/0001.tif", f"1/{BATCH + 1:04d}.tif", f"1/{3 * BATCH - 1:04d}.tif"]
     for name in damaged:
         services.store.replace(f"aips/{aip.id}/data/{name}", b"damaged")
 
