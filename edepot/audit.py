@@ -34,15 +34,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
-import shutil
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -394,9 +391,7 @@ class Auditor:
     ) -> dict[str, Any] | None:
         """Repair `entry` in `target` from the first source that still reads back right; the repair
         (or None when no source could do it), each attempt an event."""
-        workdir = Path(self.services.settings.staging_path) / f"repair-{secrets.token_hex(8)}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        try:
+        with self.services.scratch("repair") as workdir:
             for source in sources:
                 if source.name == target.name:
                     continue
@@ -445,8 +440,6 @@ class Auditor:
                 )
                 return repair
             return None
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
 
     def _update_status(
         self, result: RunResult, aip: Aip, stores: tuple[str, ...], outcomes: dict[str, Uitkomst], lost: list[str]

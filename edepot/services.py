@@ -67,9 +67,10 @@ if TYPE_CHECKING:
 
 OWNER_PREFIX = "ingest-"  # staging/ingest-<submission id>/: the folder of one ingest
 OWNER_MARKER = "owner.json"
-_LEGACY = re.compile(
-    r"(\.tmp-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-)  # bags staged before per-owner folders
+SCRATCH_KINDS = frozenset({"download", "repair"})  # Services.scratch: staging/<kind>-<owner>/
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_SCRATCH = re.compile(rf"(?:{'|'.join(sorted(SCRATCH_KINDS))})-(?P<owner>{_UUID})")
+_LEGACY = re.compile(rf"(\.tmp-)?{_UUID}")  # bags staged before per-owner folders
 
 
 def leases_for(catalog: Catalog) -> Leases:
@@ -233,7 +234,7 @@ class Services:
         client = client or self._zgw_client()
         previous = self._cursor("zaaksysteem")
         start = since or (date.fromisoformat(previous["einddatum"]) if previous.get("einddatum") else None)
-        with self._workdir("zaaksysteem") as workdir:
+        with self.scratch("download") as workdir:
             submission = read_zaken(
                 client,
                 workdir=workdir,
@@ -277,7 +278,7 @@ class Services:
             else:
                 source = self._graph_source(config)
         previous = self._cursor("teams")
-        with self._workdir("teams") as workdir:
+        with self.scratch("download") as workdir:
             read = read_teams(
                 source,
                 workdir=workdir,
@@ -296,13 +297,21 @@ class Services:
         return dict(last.report.get("cursor") or {}) if last else {}
 
     @contextmanager
-    def _workdir(self, source: str) -> Iterator[Path]:
-        path = self.settings.home / "downloads" / f"{source}-{self.new_id()}"
-        path.mkdir(parents=True)
-        try:
-            yield path
-        finally:
-            shutil.rmtree(path, ignore_errors=True)
+    def scratch(self, kind: str) -> Iterator[Path]:
+        """A scratch folder `staging/<kind>-<owner>` of this block's own, removed when it ends.
+
+        Its owner's lease is held meanwhile, so when the process dies half-way the next ingest
+        (resume_pending) finds the lease free and removes the folder; a live one is left alone."""
+        if kind not in SCRATCH_KINDS:
+            raise ValueError(f"scratch kind must be one of {sorted(SCRATCH_KINDS)}, not {kind!r}")
+        owner = self.new_id()
+        with self._leases.hold([owner_lease(owner)]):
+            path = self.staging / f"{kind}-{owner}"
+            path.mkdir(parents=True)
+            try:
+                yield path
+            finally:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _zgw_client(self) -> Any:
         from ingest.zgw_client import ZgwClient, ZgwConfig
@@ -650,6 +659,10 @@ class Services:
                             self._sweep(entry, owner)
                 elif _LEGACY.fullmatch(entry.name) and not self._pending(entry.name.removeprefix(".tmp-")):
                     shutil.rmtree(entry, ignore_errors=True)
+                elif scratch := _SCRATCH.fullmatch(entry.name):
+                    with self._leases.attempt(owner_lease(scratch["owner"])) as ended:
+                        if ended:
+                            shutil.rmtree(entry, ignore_errors=True)
         return completed
 
     def _complete(self, aip_id: UUID) -> list[UUID]:

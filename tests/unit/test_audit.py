@@ -132,6 +132,8 @@ def test_a_flipped_bit_in_one_copy_is_repaired_from_the_other_byte_identical_and
     assert world.services.catalog.get_aip(world.ids["001"]).status is AipStatus.OPGESLAGEN
     assert any("1 repaired" in s for s in world.alerts.subjects())  # a mismatch alerts, even when repaired
     assert world.auditor.run(aip_id=world.ids["001"]).outcomes == {"goed": 2}
+    staging = world.services.settings.staging_path
+    assert not any(p.name.startswith("repair-") for p in staging.iterdir()), "the repair's scratch folder stayed"
 
 
 def test_the_damaged_file_is_kept_as_evidence_outside_the_keys_of_the_filesystem_store(world: AuditWorld) -> None:

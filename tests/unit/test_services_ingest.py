@@ -332,6 +332,29 @@ def test_staging_of_a_live_ingest_and_work_that_is_not_an_ingests_are_left_alone
     assert live.is_dir() and repair.is_dir()
 
 
+def test_a_scratch_folder_is_removed_when_its_block_ends(services, tmp_path):
+    with services.scratch("download") as folder:
+        (folder / "zaak.pdf").write_bytes(b"downloaded")
+        assert folder.parent == services.settings.staging_path
+    assert not folder.exists()
+
+
+def test_a_scratch_folder_left_by_a_dead_process_is_removed_by_the_next_ingest_a_live_one_kept(services, tmp_path):
+    dead = services.settings.staging_path / "repair-5f1d5a0e-0000-4000-8000-000000000003"
+    dead.mkdir(parents=True)
+    (dead / "object").write_bytes(b"half a repair")
+    with services.scratch("download") as live:
+        (live / "zaak.pdf").write_bytes(b"still downloading")
+        services.ingest(submission(tmp_path / "in"))
+        assert live.is_dir(), "a live scratch folder was removed"
+    assert not dead.exists()
+
+
+def test_a_scratch_folder_of_an_unknown_kind_is_refused(services, tmp_path):
+    with pytest.raises(ValueError, match="scratch kind"), services.scratch("ingest"):
+        pass
+
+
 def test_an_aip_left_pending_is_completed_by_the_next_ingest_and_its_staging_removed(services, tmp_path):
     store = CorruptingStore("0001.tif")
     services = replace(services, store=store)
