@@ -46,7 +46,7 @@ def install(app: FastAPI) -> None:
     include_routes(app, router)
 
 
-def _service(request: Request) -> Any:
+def retention_service(request: Request) -> Any:
     service = getattr(request.app.state, "retention", None)
     if service is None:
         from edepot.retention_service import build_retention
@@ -86,27 +86,27 @@ def get_lists(
     request: Request, soort: LijstSoort | None = None, status: LijstStatus | None = None
 ) -> list[dict[str, Any]]:
     """Vernietigingslijsten and overbrengingslijsten, newest first, with counts per item status."""
-    return [lst.as_dict(items=False) for lst in _service(request).catalog.lists(soort=soort, status=status)]
+    return [lst.as_dict(items=False) for lst in retention_service(request).catalog.lists(soort=soort, status=status)]
 
 
 @router.get("/lists/{list_id}", responses=NOT_FOUND, dependencies=[Depends(require(Action.RETENTION_READ))])
 def get_list(list_id: UUID, request: Request) -> dict[str, Any]:
     """One list with its items, each with its open exclusions, and its verklaring once executed."""
-    shown: dict[str, Any] = _service(request).show(list_id)
+    shown: dict[str, Any] = retention_service(request).show(list_id)
     return shown
 
 
 @router.post("/lists/{list_id}/submit", responses=CONFLICT)
 def submit(list_id: UUID, request: Request, principal: Proposer) -> dict[str, Any]:
     """Put a concept (or reworked) list up for review by the archivaris."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.submit(list_id, principal).as_dict(items=False))
 
 
 @router.post("/lists/{list_id}/approve", responses=CONFLICT)
 def approve(list_id: UUID, request: Request, principal: Approver, body: Approval | None = None) -> dict[str, Any]:
     """Approve a list under review; its waiting period starts. Not by the one who submitted it."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     revisie = body.revisie if body else None
     return dict(service.approve(list_id, principal, revisie=revisie).as_dict(items=False))
 
@@ -114,35 +114,35 @@ def approve(list_id: UUID, request: Request, principal: Approver, body: Approval
 @router.post("/lists/{list_id}/reject", responses=CONFLICT)
 def reject(list_id: UUID, body: Rejection, request: Request, principal: Approver) -> dict[str, Any]:
     """Reject a list under review with a reason, and a reason per wrong item."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.reject(list_id, principal, body.reden, body.items, revisie=body.revisie).as_dict())
 
 
 @router.post("/lists/{list_id}/items/{aip_id}/remove", responses=CONFLICT)
 def remove_item(list_id: UUID, aip_id: UUID, body: Removal, request: Request, principal: Proposer) -> dict[str, Any]:
     """Take an AIP off a list with a reason and a new archiefactiedatum."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.remove_item(list_id, aip_id, principal, body.reden, body.nieuwe_datum).as_dict())
 
 
 @router.post("/lists/{list_id}/cancel", responses=CONFLICT)
 def cancel(list_id: UUID, body: Reason, request: Request, principal: Proposer) -> dict[str, Any]:
     """Cancel a list, until its first item has been executed."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.cancel(list_id, principal, body.reden).as_dict(items=False))
 
 
 @router.post("/lists/{list_id}/execute", responses=CONFLICT)
 def execute(list_id: UUID, request: Request, principal: Proposer) -> dict[str, Any]:
     """Execute an approved list after its waiting period (destruction or transfer)."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.execute(list_id, principal).as_dict())
 
 
 @router.get("/decisions/{aip_id}", responses=NOT_FOUND, dependencies=[Depends(require(Action.RETENTION_READ))])
 def get_decision(aip_id: UUID, request: Request) -> dict[str, Any]:
     """The retention decision of one AIP: waardering, category, dates and the reason."""
-    return dict(_service(request).catalog.get_decision(aip_id).as_dict())
+    return dict(retention_service(request).catalog.get_decision(aip_id).as_dict())
 
 
 @router.get("/exclusions", dependencies=[Depends(require(Action.RETENTION_READ))])
@@ -153,19 +153,19 @@ def get_exclusions(
     limit: int = Query(1000, ge=1, le=10000),
 ) -> list[dict[str, Any]]:
     """Legal holds and other exclusions with their reasons."""
-    found = _service(request).catalog.exclusions(aip_id=aip_id, open_only=open_only, limit=limit)
+    found = retention_service(request).catalog.exclusions(aip_id=aip_id, open_only=open_only, limit=limit)
     return [u.as_dict() for u in found]
 
 
 @router.post("/exclusions", status_code=201, responses=NOT_FOUND)
 def add_exclusion(body: NewExclusion, request: Request, principal: Proposer) -> dict[str, Any]:
     """Place a legal hold, Woo-verzoek, bezwaar/beroep/procedure or hotspot exclusion."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.place_exclusion(body.aip_id, body.soort, body.reden, door=principal.agent).as_dict())
 
 
 @router.post("/exclusions/{exclusion_id}/lift", responses=NOT_FOUND)
 def lift_exclusion(exclusion_id: UUID, body: Reason, request: Request, principal: Proposer) -> dict[str, Any]:
     """Lift an exclusion."""
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     return dict(service.lift_exclusion(exclusion_id, body.reden, door=principal.agent).as_dict())

@@ -58,7 +58,7 @@ def install(app: FastAPI) -> None:
     include_routes(app, site_router)
 
 
-def _service(request: Request) -> Any:
+def woo_service(request: Request) -> Any:
     service = getattr(request.app.state, "woo", None)
     if service is None:
         from edepot.woo_service import build_woo
@@ -155,7 +155,7 @@ async def create(body: PublicatieIn, request: Request, principal: Publisher) -> 
     from edepot.woo_metadata import NieuwePublicatie
 
     nieuw = NieuwePublicatie.uit_json(body.model_dump(mode="json"))
-    service = _service(request).acting(principal)
+    service = woo_service(request).acting(principal)
     rij = await run_in_threadpool(service.create, nieuw, principal.agent)
     return dict(await run_in_threadpool(service.toon, rij.id))
 
@@ -168,19 +168,19 @@ async def list_publicaties(
     offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     """The publicaties, newest first, with their publication deadline (Woo art. 3.3) and days left."""
-    return list(await run_in_threadpool(_service(request).lijst, status, limit, offset))
+    return list(await run_in_threadpool(woo_service(request).lijst, status, limit, offset))
 
 
 @router.get("/publicaties/{publicatie_id}", responses=NOT_FOUND, dependencies=[Depends(require(Action.WOO_PUBLISH))])
 async def show(publicatie_id: str, request: Request) -> dict[str, Any]:
     """One publicatie: its documents, whether each may be published, their redaction logs, the deadline."""
-    return dict(await run_in_threadpool(_service(request).toon, publicatie_id))
+    return dict(await run_in_threadpool(woo_service(request).toon, publicatie_id))
 
 
 @router.get("/documenten/{document_id}/suggesties", responses=REFUSED)
 async def suggest(document_id: str, request: Request, principal: Redacteur) -> list[dict[str, Any]]:
     """Redaction suggestions (BSN, IBAN, e-mail, phone, postcode, licence plate) per page of the original."""
-    return list(await run_in_threadpool(_service(request).suggest, document_id))
+    return list(await run_in_threadpool(woo_service(request).suggest, document_id))
 
 
 @router.post("/documenten/{document_id}/redacties", responses=REFUSED)
@@ -190,14 +190,14 @@ async def redact(document_id: str, body: RedactiesIn, request: Request, principa
     from edepot.woo_service import markeringen_uit_json
 
     markeringen = markeringen_uit_json([r.model_dump(exclude_none=True) for r in body.redacties])
-    service = _service(request).acting(principal)
+    service = woo_service(request).acting(principal)
     return dict(await run_in_threadpool(service.redact, document_id, markeringen, principal.agent))
 
 
 @router.post("/publicaties/{publicatie_id}/publiceren", responses=REFUSED)
 async def publish(publicatie_id: str, request: Request, principal: Publisher) -> dict[str, Any]:
     """Publish a concept (idempotent): refused with every finding, or DiWoo written, sitemaps updated."""
-    service = _service(request).acting(principal)
+    service = woo_service(request).acting(principal)
     await run_in_threadpool(service.publish, publicatie_id, principal.agent)
     return dict(await run_in_threadpool(service.toon, publicatie_id))
 
@@ -205,7 +205,7 @@ async def publish(publicatie_id: str, request: Request, principal: Publisher) ->
 @router.post("/publicaties/{publicatie_id}/intrekken", responses=REFUSED)
 async def retract(publicatie_id: str, body: IntrekkingIn, request: Request, principal: Retracter) -> dict[str, Any]:
     """Withdraw a publication (idempotent): its urls leave the sitemaps and its files answer 410."""
-    service = _service(request).acting(principal)
+    service = woo_service(request).acting(principal)
     await run_in_threadpool(
         service.retract, publicatie_id, body.reden, body.toelichting, principal.agent, body.vervangen_door
     )
@@ -220,14 +220,14 @@ async def retract(publicatie_id: str, body: IntrekkingIn, request: Request, prin
 )
 async def diwoo_xml(document_id: str, request: Request) -> Response:
     """The DiWoo 0.9.8 XML of one document, as it is (or would be) published."""
-    data = await run_in_threadpool(_service(request).diwoo_xml, document_id)
+    data = await run_in_threadpool(woo_service(request).diwoo_xml, document_id)
     return Response(data, media_type="application/xml")
 
 
 @router.post("/sitemaps", dependencies=[Depends(require(Action.WOO_PUBLISH))])
 async def sitemaps(request: Request) -> dict[str, Any]:
     """Reconcile the sitemaps with the published documents (only changed files are written)."""
-    return dict(await run_in_threadpool(_service(request).sitemaps))
+    return dict(await run_in_threadpool(woo_service(request).sitemaps))
 
 
 # --- public routes -------------------------------------------------------------------------------------
@@ -244,14 +244,14 @@ async def robots(request: Request) -> Response:
     """robots.txt for harvesters: lets every crawler in and names the DiWoo sitemap index files
     (`/sitemapindex-diwoo-NNNN.xml`, which name the sitemaps `/sitemap-diwoo-...xml`)."""
     try:
-        data = await run_in_threadpool(_service(request).site_bestand, "robots.txt")
+        data = await run_in_threadpool(woo_service(request).site_bestand, "robots.txt")
     except NotFound:
         data = EMPTY_ROBOTS.encode()
     return Response(data, media_type="text/plain; charset=utf-8")
 
 
 async def _site_file(request: Request, naam: str) -> Response:
-    data = await run_in_threadpool(_service(request).site_bestand, naam)
+    data = await run_in_threadpool(woo_service(request).site_bestand, naam)
     return Response(data, media_type="application/xml", headers={"Cache-Control": "no-cache"})
 
 

@@ -179,6 +179,17 @@ def error_page(
     return page(request, "fout.html", context, status=status, title=title or default_title)
 
 
+def pagination(current: int, pages: int) -> list[int | None]:
+    """Page numbers to link: first, last and two around the current one; None marks a gap."""
+    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and shown[-1] is not None and number - shown[-1] > 1:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
 def wants_html(request: Request) -> bool:
     path = request.url.path
     machine = ("/health", "/metrics", "/docs", "/redoc", "/openapi.json")

@@ -26,7 +26,7 @@ from edepot.search import Audience, Facet, SearchResult, Sortering
 from edepot.search import Query as SearchQuery
 from edepot.search.model import MAX_FILTER_VALUE_CHARS, MAX_QUERY_CHARS
 from edepot.search_service import NotPublic, SearchService, Withdrawn
-from edepot.web import error_page, install_web, page
+from edepot.web import error_page, install_web, page, pagination
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 20 per page: the first 10,000 hits
@@ -211,17 +211,6 @@ async def zoeken(request: Request) -> HTMLResponse:
         },
         title=titel if result.page == 1 else f"{titel} – pagina {result.page}",
     )
-
-
-def pagination(current: int, pages: int) -> list[int | None]:
-    """Page numbers to link: first, last and two around the current one; None marks a gap."""
-    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
-    shown: list[int | None] = []
-    for number in wanted:
-        if shown and shown[-1] is not None and number - shown[-1] > 1:
-            shown.append(None)
-        shown.append(number)
-    return shown
 
 
 @router.get("/stukken/{record_id}", response_class=HTMLResponse)

@@ -37,15 +37,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from edepot.api_retention import _service
+from edepot.api_retention import retention_service
 from edepot.auth.http import include_routes, require
 from edepot.auth.policy import Action, allowed
 from edepot.auth.principal import Forbidden, Principal
 from edepot.errors import Conflict, EdepotError, InvalidInput, InvalidTransition
 from edepot.retention_workflow import ItemStatus, LijstSoort, LijstStatus
-from edepot.web import page
+from edepot.web import page, pagination
 from edepot.web.formulier import formulier, laatste
-from edepot.web.portal import pagination
 
 BASIS = "/beheer/retentie"
 MAX_FORMULIER = 64 * 1024
@@ -121,7 +120,7 @@ def _rollen(principal: Principal) -> dict[str, bool]:
 
 @router.get(BASIS, response_class=HTMLResponse)
 def overzicht(request: Request, principal: Reader) -> HTMLResponse:
-    lijsten = _service(request).catalog.lists()
+    lijsten = retention_service(request).catalog.lists()
     groepen = [
         (soort, SOORT_LABEL[soort] + "en", [lst for lst in lijsten if lst.soort is soort]) for soort in LijstSoort
     ]
@@ -139,7 +138,7 @@ def _lijst_pagina(
     pagina: int = 1,
 ) -> HTMLResponse:
     """One page of a list: its header and counts from the catalog, and PER_PAGINA of its items."""
-    service = _service(request)
+    service = retention_service(request)
     catalog = service.catalog
     lijst = catalog.list_header(lijst_id)
     totaal = sum(lijst.tellingen.values())
@@ -249,7 +248,7 @@ async def _handel(request: Request, lijst_id: UUID, principal: Principal, actie:
     """Run `doe(service, velden)` for the form of `actie`; 303 to the list, or the list with the error
     in Dutch (the English message goes to the log)."""
     velden = await _formulier(request)
-    service = _service(request).acting(principal)
+    service = retention_service(request).acting(principal)
     try:
         await run_in_threadpool(doe, service, velden)
     except EdepotError as exc:

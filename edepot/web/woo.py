@@ -36,7 +36,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from edepot.api_woo import _service
+from edepot.api_woo import woo_service
 from edepot.auth.http import include_routes, require
 from edepot.auth.policy import Action, allowed
 from edepot.auth.principal import Principal
@@ -192,7 +192,7 @@ def _rollen(principal: Principal) -> dict[str, bool]:
 
 @router.get(BASIS, response_class=HTMLResponse)
 async def overzicht(request: Request, principal: Publisher) -> HTMLResponse:
-    publicaties = await run_in_threadpool(_service(request).lijst, None, 1000, 0)
+    publicaties = await run_in_threadpool(woo_service(request).lijst, None, 1000, 0)
     context = {"publicaties": publicaties, "status_label": STATUS_LABEL, "dagen": _dagen, "basis": BASIS}
     return page(request, "woo/publicaties.html", context, title="Woo: publicaties")
 
@@ -200,7 +200,7 @@ async def overzicht(request: Request, principal: Publisher) -> HTMLResponse:
 def _publicatie_pagina(
     request: Request, publicatie_id: str, principal: Principal, *, fout: str | None = None, status: int = 200
 ) -> HTMLResponse:
-    data = _service(request).toon(publicatie_id)
+    data = woo_service(request).toon(publicatie_id)
     context = {
         "p": data,
         "status_label": STATUS_LABEL,
@@ -218,7 +218,7 @@ def _vervangers(request: Request, publicatie_id: str) -> list[tuple[str, str]]:
     """(id, title) of the newest publicaties that can replace this one (not itself, not withdrawn)."""
     return [
         (p.id, p.officiele_titel)
-        for p in _service(request).catalog.publicaties(limit=MAX_VERVANGERS)
+        for p in woo_service(request).catalog.publicaties(limit=MAX_VERVANGERS)
         if p.id != publicatie_id and p.status is not PublicatieStatus.INGETROKKEN
     ]
 
@@ -237,7 +237,7 @@ def _document_pagina(
     status: int = 200,
     velden: Mapping[str, list[str]] | None = None,
 ) -> HTMLResponse:
-    service = _service(request)
+    service = woo_service(request)
     stuk = service.catalog.get_stuk(document_id)
     rij = service.catalog.get_publicatie(stuk.publicatie_id)
     try:
@@ -270,7 +270,7 @@ async def document(document_id: str, request: Request, principal: Redacteur) -> 
 
 @router.get(BASIS + "/documenten/{document_id}/paginas/{pagina}.png", response_class=Response)
 async def pagina_png(document_id: str, pagina: int, request: Request, principal: Redacteur) -> Response:
-    data = await run_in_threadpool(lambda: _service(request).pagina_png(document_id, pagina, schaal=SCHAAL))
+    data = await run_in_threadpool(lambda: woo_service(request).pagina_png(document_id, pagina, schaal=SCHAAL))
     return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -282,7 +282,7 @@ async def _handel(
 ) -> Response:
     """Run `actie(service, velden)` for a form: 303 to the page it names, or the form's page with the error."""
     velden = await _formulier(request)
-    service = _service(request).acting(principal)
+    service = woo_service(request).acting(principal)
     try:
         doel = await run_in_threadpool(actie, service, velden)
     except EdepotError as exc:

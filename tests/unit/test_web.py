@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from edepot.api import register_error_handlers
 from edepot.errors import StorageError
-from edepot.web import add_template_dir, datum, getal, grootte, install_web, page
+from edepot.web import add_template_dir, datum, getal, grootte, install_web, page, pagination
 
 
 def app_with_web() -> FastAPI:
@@ -87,3 +87,11 @@ def test_dates_sizes_and_numbers_are_written_the_dutch_way() -> None:
     assert datum(None) == "" and datum("z.d.") == "z.d."
     assert (grootte(812), grootte(181_200), grootte(2_345_678)) == ("812 bytes", "181,2 kB", "2,3 MB")
     assert getal(12345) == "12.345"
+
+
+def test_pagination_links_the_first_the_last_and_two_pages_around_the_current_one() -> None:
+    assert pagination(1, 1) == [1]
+    assert pagination(1, 4) == [1, 2, 3, 4]
+    assert pagination(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert pagination(20, 20) == [1, None, 18, 19, 20]
+    assert pagination(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]  # no gap where no page is left out
