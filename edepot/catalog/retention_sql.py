@@ -987,17 +987,7 @@ def _group_row(groep: Groep, b: Besluit, gebruik: Mapping[Grofsleutel, tuple[str
         str(b.waardering),
         b.code,
         reden,
-        b.selectielijst,
-        b.versie,
-        b.categorie,
-        b.categorie_omschrijving,
-        b.bewaartermijn,
-        b.afleidingswijze,
-        b.brondatum,
-        b.termijnstart,
-        b.archiefactiedatum,
-        b.overbrengingsdatum,
-        b.uitgesteld,
+        *_content(b),
     )
 
 
@@ -1093,6 +1083,14 @@ def _decision_row(b: Besluit) -> tuple[Any, ...]:
         b.regels_hash,
         b.revisie,
         b.geschreven,
+        *_content(b),
+    )
+
+
+def _content(b: Besluit) -> tuple[Any, ...]:
+    """What the selectielijst decided, in the column order that ends both retention_decisions and
+    the grouped decisions' table."""
+    return (
         b.selectielijst,
         b.versie,
         b.categorie,
