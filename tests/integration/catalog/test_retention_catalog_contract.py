@@ -4,6 +4,7 @@ exclusions, postponements, proposals, the list and item transition tables, tombs
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from uuid import UUID
 
 import pytest
 
-from edepot.catalog import InMemoryCatalog, SqlCatalog, create_engine_for, migrate
+from edepot.catalog import InMemoryCatalog, SqlCatalog
 from edepot.catalog.retention_memory import InMemoryRetentionCatalog
 from edepot.catalog.retention_sql import SqlRetentionCatalog
 from edepot.errors import Conflict, InvalidTransition, NotFound
@@ -32,6 +33,7 @@ from edepot.retention_workflow import (
     Verklaring,
 )
 from edepot.selectielijst import Waardering
+from tests.support.backends import BACKENDS, contract_backend
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 1)
@@ -78,19 +80,16 @@ class World:
         return aip_id
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
-    if request.param == "memory":
-        holdings = InMemoryCatalog()
-        return World(holdings, InMemoryRetentionCatalog(holdings))
-    url = (
-        f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_database")
+def _memory_world() -> World:
+    holdings = InMemoryCatalog()
+    return World(holdings, InMemoryRetentionCatalog(holdings))
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    yield from contract_backend(
+        request, tmp_path, _memory_world, lambda engine: World(SqlCatalog(engine), SqlRetentionCatalog(engine))
     )
-    engine = create_engine_for(url)
-    migrate(engine)
-    return World(SqlCatalog(engine), SqlRetentionCatalog(engine))
 
 
 def facts(aip_id: UUID, key: str, **changes: Any) -> Feiten:

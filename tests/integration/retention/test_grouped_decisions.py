@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from edepot.catalog import SqlCatalog, create_engine_for, migrate
 from edepot.catalog.memory import InMemoryCatalog
 from edepot.catalog.retention_memory import InMemoryRetentionCatalog
 from edepot.catalog.retention_sql import SqlRetentionCatalog
 from edepot.retention_service import NightlyReport, RetentionService, RetentionSettings
 from edepot.retention_workflow import Feiten
 from edepot.selectielijst import DEFAULT_DIR, Termijnaanvang, load_dir
+from tests.support.backends import BACKENDS, contract_backend
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -60,23 +61,14 @@ def _generated(n: int, seed: int = 5) -> list[Feiten]:
     return found
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def retention(request: pytest.FixtureRequest, tmp_path: Path) -> RetentionService:
-    if request.param == "memory":
-        catalog: Any = InMemoryRetentionCatalog(InMemoryCatalog())
-    else:
-        url = (
-            f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-            if request.param == "sqlite"
-            else request.getfixturevalue("postgres_database")
-        )
-        engine = create_engine_for(url)
-        migrate(engine)
-        SqlCatalog(engine)
-        catalog = SqlRetentionCatalog(engine)
+@pytest.fixture(params=BACKENDS)
+def retention(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RetentionService]:
     services = SimpleNamespace(clock=SimpleNamespace(now=lambda: NOW), store=None)
     settings = RetentionSettings(nieuwe_archiefwet_vanaf=date(2000, 3, 1))
-    return RetentionService(services, catalog, settings=settings, lists=_lists())
+    for catalog in contract_backend(
+        request, tmp_path, lambda: InMemoryRetentionCatalog(InMemoryCatalog()), SqlRetentionCatalog
+    ):
+        yield RetentionService(services, catalog, settings=settings, lists=_lists())
 
 
 def test_every_aip_decided_in_a_group_gets_exactly_the_decision_decide_gives_it_alone(
