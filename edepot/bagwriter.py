@@ -5,7 +5,9 @@ supplier's algorithm when a supplier checksum is to be verified). The bag is bui
 temporary directory and renamed into place, so after a process crash a staged bag under its
 final name is always complete. Staging is scratch space and is not fsynced: every byte is
 verified against the ledger after it reaches the object store, which is synced before any AIP is
-marked stored. Files are copied in parallel threads (hashlib releases the GIL).
+marked stored. Large files are copied in parallel threads (hashlib releases the GIL), small
+ones in the calling thread meanwhile (see edepot.pooled); sidecars are written in the calling
+thread (building XML holds the GIL, so threads would only add hand-offs).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from edepot.errors import Finding
 from edepot.mdto.writer import to_xml
 from edepot.model import FileEntry, FileKind
 from edepot.packaging import PackagePlan, PlannedFile
-from edepot.pooled import map_batched
+from edepot.pooled import INLINE_BELOW, map_batched
 from edepot.submission import SourceFile
 
 
@@ -167,9 +169,7 @@ def write_bag(
                 plan, staging, now=now, organisation=organisation, bag_group=bag_group, bag_index=bag_index, pool=own
             )
     payload = copy_payload(plan, staging, pool=pool)
-    return finish_bag(
-        payload, plan, now=now, organisation=organisation, bag_group=bag_group, bag_index=bag_index, pool=pool
-    )
+    return finish_bag(payload, plan, now=now, organisation=organisation, bag_group=bag_group, bag_index=bag_index)
 
 
 def copy_payload(plan: PackagePlan, staging: Path, *, pool: Executor) -> StagedPayload:
@@ -184,8 +184,22 @@ def copy_payload(plan: PackagePlan, staging: Path, *, pool: Executor) -> StagedP
         _make_folders(
             work, [*(f.path for f in plan.files), *(r.sidecar_path for r in plan.records), *dict(plan.supplier_files)]
         )
-        copied = tuple(map_batched(pool, lambda planned: _copy(planned.source, work / planned.path), plan.files))
-        supplier = tuple(map_batched(pool, lambda item: _copy(item[1], work / item[0]), plan.supplier_files))
+        copied = tuple(
+            map_batched(
+                pool,
+                lambda planned: _copy(planned.source, work / planned.path),
+                plan.files,
+                inline=lambda planned: planned.source.size < INLINE_BELOW,
+            )
+        )
+        supplier = tuple(
+            map_batched(
+                pool,
+                lambda item: _copy(item[1], work / item[0]),
+                plan.supplier_files,
+                inline=lambda item: item[1].size < INLINE_BELOW,
+            )
+        )
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -200,7 +214,6 @@ def finish_bag(
     organisation: str,
     bag_group: str | None = None,
     bag_index: tuple[int, int] | None = None,
-    pool: Executor,
 ) -> StagedBag:
     """Write the sidecars and tag files of a copied payload and move the bag to its final name.
 
@@ -209,7 +222,7 @@ def finish_bag(
     if [f.path for f in plan.files] != [f.path for f in payload.plan.files] or plan.aip_id != payload.plan.aip_id:
         raise ValueError("finish_bag: the plan does not belong to this payload")
     try:
-        return _finish(payload, plan, now, organisation, bag_group, bag_index, pool)
+        return _finish(payload, plan, now, organisation, bag_group, bag_index)
     except BaseException:
         payload.discard()
         raise
@@ -222,7 +235,6 @@ def _finish(
     organisation: str,
     bag_group: str | None,
     bag_index: tuple[int, int] | None,
-    pool: Executor,
 ) -> StagedBag:
     work, final = staged_payload.work, staged_payload.final
     records = {r.id: r for r in plan.records}
@@ -235,7 +247,7 @@ def _finish(
         data = to_xml(bestand)
         return _write_bytes(work / planned.sidecar_path, data), len(data)
 
-    sidecars = map_batched(pool, sidecar, list(zip(plan.files, staged_payload.copied, strict=True)))
+    sidecars = [sidecar(item) for item in zip(plan.files, staged_payload.copied, strict=True)]
     staged = [(d, n, sha, length) for (d, n), (sha, length) in zip(staged_payload.copied, sidecars, strict=True)]
     supplier = staged_payload.supplier
 

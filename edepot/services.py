@@ -56,9 +56,10 @@ from edepot.model import (
     SubmissionStatus,
     advance,
 )
-from edepot.pooled import map_batched
+from edepot.pooled import INLINE_BELOW, map_batched
 from edepot.ports import Catalog, Clock, FormatIdentifier, ObjectStore
 from edepot.settings import Settings
+from edepot.storage import reads_locally
 from edepot.storage.replicas import copies_of
 from edepot.submission import SubmissionInput
 
@@ -408,7 +409,7 @@ class Services:
             seconds["identifying"] = time.perf_counter() - started - sum(seconds.values())
             findings = list(submission.findings)
             for index, (payload, latest) in enumerate(payloads, start=1):
-                bag = self._finish_bag(submission, payload, index, pool)
+                bag = self._finish_bag(submission, payload, index)
                 staged.append((bag, latest))
                 findings += bag.findings
             seconds["finishing"] = time.perf_counter() - started - sum(seconds.values())
@@ -471,7 +472,7 @@ class Services:
         )
         return copy_payload(plan, workdir, pool=pool), latest
 
-    def _finish_bag(self, submission: SubmissionInput, payload: StagedPayload, index: int, pool: Executor) -> StagedBag:
+    def _finish_bag(self, submission: SubmissionInput, payload: StagedPayload, index: int) -> StagedBag:
         """Sidecars and tag files for a copied payload, with the identification in `submission`."""
         package = next(p for p in submission.packages if p.source_key == payload.plan.package.source_key)
         return finish_bag(
@@ -481,7 +482,6 @@ class Services:
             organisation=self.settings.organisation,
             bag_group=submission.bag_group,
             bag_index=(index, len(submission.packages)) if submission.bag_group else None,
-            pool=pool,
         )
 
     def _accept(
@@ -580,7 +580,8 @@ class Services:
 
     def verify_objects(self, files: Iterable[FileEntry], *, pool: Executor | None = None) -> list[Finding]:
         """Re-read every object from EVERY copy of the store (edepot.storage.replicas) and match
-        sha256 and size with the ledger (in `pool` when given, else in a pool made for this call)."""
+        sha256 and size with the ledger (in `pool` when given, else in a pool made for this call;
+        small objects of a local copy in this thread meanwhile, see edepot.pooled)."""
 
         def check(copy: ObjectStore, entry: FileEntry) -> Finding | None:
             try:
@@ -604,11 +605,19 @@ class Services:
             return None
 
         entries = list(files)
+        local = {copy.name: reads_locally(copy) for copy in copies_of(self.store)}
         work = [(copy, entry) for copy in copies_of(self.store) for entry in entries]
+
+        def verify(on: Executor) -> list[Finding]:
+            found = map_batched(
+                on, lambda job: check(*job), work, inline=lambda job: local[job[0].name] and job[1].size < INLINE_BELOW
+            )
+            return [p for p in found if p is not None]
+
         if pool is not None:
-            return [p for p in map_batched(pool, lambda job: check(*job), work) if p is not None]
+            return verify(pool)
         with ThreadPoolExecutor(max_workers=self.settings.io_threads) as own:
-            return [p for p in map_batched(own, lambda job: check(*job), work) if p is not None]
+            return verify(own)
 
     def verify_aip(self, aip_id: UUID) -> list[Finding]:
         """Everything wrong with a stored AIP: each object re-read against the ledger, and the stored

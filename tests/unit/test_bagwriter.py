@@ -64,7 +64,7 @@ def test_a_payload_cannot_be_finished_with_the_plan_of_another_bag(tmp_path: Pat
     with ThreadPoolExecutor(2) as pool:
         payload = copy_payload(plan, tmp_path / "staging", pool=pool)
         with pytest.raises(ValueError, match="does not belong"):
-            finish_bag(payload, other, now=NOW, organisation="Provincie Limburg", pool=pool)
+            finish_bag(payload, other, now=NOW, organisation="Provincie Limburg")
 
 
 def test_a_payload_copied_before_identification_becomes_a_valid_bag_with_the_identified_formats(
@@ -82,9 +82,7 @@ def test_a_payload_copied_before_identification_becomes_a_valid_bag_with_the_ide
                 unidentified.record, files=tuple(replace(f, format=TIFF) for f in unidentified.record.files)
             ),
         )
-        bag = finish_bag(
-            payload, packaging.with_identified_files(plan, identified), now=NOW, organisation="PL", pool=pool
-        )
+        bag = finish_bag(payload, packaging.with_identified_files(plan, identified), now=NOW, organisation="PL")
     assert not payload.work.exists() and bag.path == tmp_path / "staging" / str(plan.aip_id)
     bagit.Bag(str(bag.path)).validate()
     assert {(f.path, f.puid) for f in bag.files if f.puid} == {("data/1/a.tif", "fmt/353"), ("data/1/b.tif", "fmt/353")}
