@@ -203,8 +203,8 @@ def test_a_large_batch_is_split_over_the_children_each_file_in_exactly_one(
     assert found == expected
 
 
-@pytest.mark.parametrize(("cpus", "children"), [(None, 1), (1, 1), (2, 1), (4, 3), (64, formats.MAX_CHILDREN)])
-def test_by_default_the_children_leave_one_cpu_to_the_caller(
+@pytest.mark.parametrize(("cpus", "children"), [(None, 1), (1, 1), (2, 2), (4, 4), (64, formats.MAX_CHILDREN)])
+def test_by_default_there_is_one_child_per_cpu_at_most_max_children(
     monkeypatch: pytest.MonkeyPatch, cpus: int | None, children: int
 ) -> None:
     monkeypatch.setattr(formats.os, "cpu_count", lambda: cpus)
