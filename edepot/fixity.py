@@ -1,14 +1,16 @@
 """Streaming fixity: hash files and streams in one pass, and copy a file while hashing it.
 
-Everything reads in `CHUNK`-sized pieces into one reusable buffer, so a 50 GB scan never sits in
-memory. hashlib releases the GIL while it hashes a chunk, so callers may hash several files in
-threads. No clock and no global state here; the only I/O is the file the caller names.
+Everything reads in `CHUNK`-sized pieces into one reusable buffer per thread, so a 50 GB scan
+never sits in memory and re-reading 40,000 small objects does not allocate (and zero) a megabyte
+40,000 times. hashlib releases the GIL while it hashes a chunk, so callers may hash several files
+in threads. No clock and no state here but those buffers; the only I/O is the file the caller names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +18,7 @@ from typing import IO, Any
 from edepot.errors import InvalidInput
 
 CHUNK = 1024 * 1024  # 1 MiB
+_buffers = threading.local()
 
 #: Algorithm names we accept, in hashlib spelling (which is also the BagIt manifest spelling).
 SUPPORTED_ALGORITHMS: frozenset[str] = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
@@ -43,6 +46,15 @@ def _hashers(algorithms: Iterable[str]) -> dict[str, Any]:
     return {n: hashlib.new(n) for n in names}
 
 
+def _buffer() -> memoryview:
+    """This thread's CHUNK-sized read buffer (nothing here calls back into the caller while one is
+    in use, so one per thread is enough)."""
+    view: memoryview | None = getattr(_buffers, "view", None)
+    if view is None:
+        view = _buffers.view = memoryview(bytearray(CHUNK))
+    return view
+
+
 def _hexdigests(hashers: dict[str, Any]) -> dict[str, str]:
     return {name: h.hexdigest() for name, h in hashers.items()}
 
@@ -58,8 +70,7 @@ def hash_stream(
     size = 0
     readinto = getattr(fileobj, "readinto", None)
     if readinto is not None:
-        buffer = bytearray(CHUNK)
-        view = memoryview(buffer)
+        view = _buffer()
         while True:
             n = readinto(view)
             if not n:
@@ -106,8 +117,7 @@ def copy_and_hash(
     """
     hashers = _hashers(algorithms)
     size = 0
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
+    view = _buffer()
     with open(src, "rb") as fin:
         fout = open(dst, "xb")  # noqa: SIM115 - closed below, removed on failure
         try:
