@@ -48,6 +48,22 @@ def hashlib_baseline(root: Path) -> tuple[float, int, int]:
     return time.perf_counter() - start, total, len(files)
 
 
+def create_cost(folder: Path, files: int = 2000, size: int = 16 * 1024) -> float:
+    """Microseconds to create and write one new small file in `folder`, here and now. An ingest of
+    many small files creates two per file (copy and sidecar), and on this machine that cost varies
+    tenfold: 15-60 µs, up to 600 µs after many files were deleted in the half minute before (perf
+    shows the kernel in ext4's recently_deleted, scanning freed inodes). Printed beside the result so
+    a slow run can be told from a slow moment of the filesystem; the files stay until the workdir goes."""
+    folder.mkdir(parents=True)
+    data = os.urandom(size)
+    start = time.perf_counter()
+    for i in range(files):
+        fd = os.open(folder / f"{i:05d}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+    return (time.perf_counter() - start) / files * 1e6
+
+
 def _cpu() -> float:
     """CPU seconds of this process and its ended children so far, all threads (siegfried's Go
     threads and its child process included): less sensitive than wall time to other load."""
@@ -89,6 +105,7 @@ def run(name: str, workdir: Path, *, files: int, min_size: int, max_size: int, p
     # warm the page cache equally for both measurements
     hashlib_baseline(block)
     base_seconds, base_bytes, base_files = hashlib_baseline(block)
+    creating = create_cost(workdir / f"{name}-create-cost")
     seconds, cpu, counts, stages = ingest(block, home)
     mb = counts["bytes"] / 1e6
     base_rate = base_bytes / 1e6 / base_seconds
@@ -98,6 +115,7 @@ def run(name: str, workdir: Path, *, files: int, min_size: int, max_size: int, p
         f" (generated in {generated:.1f} s)"
     )
     print(f"  hashlib sha256, 1 core : {base_rate:10.1f} MB/s  {base_files / base_seconds:10.0f} files/s")
+    print(f"  new 16 KiB file, 1 core: {creating:10.0f} µs to create and write (filesystem now)")
     print(f"  edepot ingest, e2e     : {rate:10.1f} MB/s  {counts['files'] / seconds:10.0f} files/s  ({seconds:.2f} s)")
     print(f"  CPU, all threads       : {cpu:10.2f} s  = {cpu / counts['files'] * 1000:.2f} ms per file")
     print("  per stage, wall (noisy on a shared 2-core machine):")
