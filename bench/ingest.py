@@ -51,9 +51,10 @@ def hashlib_baseline(root: Path) -> tuple[float, int, int]:
 def create_cost(folder: Path, files: int = 2000, size: int = 16 * 1024) -> float:
     """Microseconds to create and write one new small file in `folder`, here and now. An ingest of
     many small files creates two per file (copy and sidecar), and on this machine that cost varies
-    tenfold: 15-60 µs, up to 600 µs after many files were deleted in the half minute before (perf
-    shows the kernel in ext4's recently_deleted, scanning freed inodes). Printed beside the result so
-    a slow run can be told from a slow moment of the filesystem; the files stay until the workdir goes."""
+    tenfold: 15-60 µs normally, 280-600 µs for minutes after many files were deleted (a previous
+    benchmark's workdir, a test run's temporary folders; perf shows the kernel in ext4's
+    recently_deleted, stepping over freed inodes). Printed beside the result so a slow run can be
+    told from a slow moment of the filesystem; the files stay until the workdir goes."""
     folder.mkdir(parents=True)
     data = os.urandom(size)
     start = time.perf_counter()
