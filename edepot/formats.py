@@ -1,10 +1,10 @@
 """File format identification and the format policy: PRONOM via siegfried, MIME via libmagic.
 
 `SiegfriedIdentifier` implements `ports.FormatIdentifier` with pygfried (siegfried compiled in,
-no external program) and python-magic; a large `prefetch` runs both in a child interpreter, which
-answers with a compact `Batch` (only what `identify` reports). The policy side reads the NHA list of preferred formats
-(`edepot/data/nha/voorkeursformaten.json`): `classify(puid)` says Voorkeur, Acceptabel or
-"niet op de lijst"; `extension_matches` checks a file name against its identification;
+no external program) and python-magic; a large `prefetch` runs both in child interpreters, which
+answer with a compact `Batch` (only what `identify` reports). The policy side reads the NHA list
+of preferred formats (`edepot/data/nha/voorkeursformaten.json`): `classify(puid)` says Voorkeur,
+Acceptabel or "niet op de lijst"; `extension_matches` checks a file name against its identification;
 `pdf_protection` tells why a PDF cannot be archived as is (password, restrictions, damage).
 """
 

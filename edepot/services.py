@@ -299,7 +299,7 @@ class Services:
 
     @contextmanager
     def scratch(self, kind: str) -> Iterator[Path]:
-        """A scratch folder `staging/<kind>-<owner>` of this block's own, removed when it ends.
+        """A scratch folder `staging/<kind>-<owner>` of its own, removed when the with-block ends.
 
         Its owner's lease is held meanwhile, so when the process dies half-way the next ingest
         (resume_pending) finds the lease free and removes the folder; a live one is left alone."""
@@ -605,13 +605,13 @@ class Services:
             return None
 
         entries = list(files)
-        local = {copy.name: reads_locally(copy) for copy in copies_of(self.store)}
         work = [(copy, entry) for copy in copies_of(self.store) for entry in entries]
 
+        def small_and_local(job: tuple[ObjectStore, FileEntry]) -> bool:
+            return job[1].size < INLINE_BELOW and reads_locally(job[0])
+
         def verify(on: Executor) -> list[Finding]:
-            found = map_batched(
-                on, lambda job: check(*job), work, inline=lambda job: local[job[0].name] and job[1].size < INLINE_BELOW
-            )
+            found = map_batched(on, lambda job: check(*job), work, inline=small_and_local)
             return [p for p in found if p is not None]
 
         if pool is not None:
