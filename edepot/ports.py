@@ -105,8 +105,10 @@ class Catalog(Protocol):
         """Insert an AIP (status aangemaakt) with its records and ledger, in one transaction."""
         ...
 
-    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> Aip:
-        """Change status through the transition table (InvalidTransition otherwise)."""
+    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> None:
+        """Change status through the transition table (InvalidTransition otherwise). Returns
+        nothing: the ingest marks AIPs stored by the hundred and would not use a reloaded ledger;
+        a caller that needs the AIP afterwards asks `get_aip`."""
         ...
 
     def get_aip(self, aip_id: UUID) -> Aip:

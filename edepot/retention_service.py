@@ -1114,7 +1114,8 @@ class RetentionService:
         now = self._now()
         aip = self.services.catalog.get_aip(item.aip_id)
         if aip.status is not AipStatus.VERNIETIGD:
-            aip = self.services.catalog.set_aip_status(item.aip_id, AipStatus.VERNIETIGD, now)
+            self.services.catalog.set_aip_status(item.aip_id, AipStatus.VERNIETIGD, now)
+            aip = self.services.catalog.get_aip(item.aip_id)
         planned = (
             dict(item.detail.get("te_verwijderen", {})) if isinstance(item.detail.get("te_verwijderen"), dict) else {}
         )

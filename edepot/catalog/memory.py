@@ -96,11 +96,10 @@ class InMemoryCatalog:
             self._records.update((r.id, r) for r in new.records)
             self._files[new.id] = list(new.files)
 
-    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> Aip:
+    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> None:
         at = common.utc(at, "status time")
         with self._lock:
             self._aips[aip_id] = self._summary(aip_id).with_status(status, at)
-            return self.get_aip(aip_id)
 
     def _summary(self, aip_id: UUID) -> Aip:
         aip = self._aips.get(aip_id)

@@ -239,7 +239,7 @@ class SqlCatalog(SqlTransactions):
             aip_id=str(aip.id),
         )
 
-    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> Aip:
+    def set_aip_status(self, aip_id: UUID, status: AipStatus, at: datetime) -> None:
         at = common.utc(at, "status time")
         with self._write() as conn:
             row = conn.execute(select(aips).where(aips.c.id == aip_id).with_for_update()).one_or_none()
@@ -249,7 +249,6 @@ class SqlCatalog(SqlTransactions):
             conn.execute(
                 update(aips).where(aips.c.id == aip_id).values(status=str(changed.status), stored_at=changed.stored_at)
             )
-        return self.get_aip(aip_id)
 
     def get_aip(self, aip_id: UUID) -> Aip:
         with self._read() as conn:
