@@ -1115,7 +1115,6 @@ class RetentionService:
         aip = self.services.catalog.get_aip(item.aip_id)
         if aip.status is not AipStatus.VERNIETIGD:
             self.services.catalog.set_aip_status(item.aip_id, AipStatus.VERNIETIGD, now)
-            aip = self.services.catalog.get_aip(item.aip_id)
         planned = (
             dict(item.detail.get("te_verwijderen", {})) if isinstance(item.detail.get("te_verwijderen"), dict) else {}
         )
